@@ -1,0 +1,46 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+
+	"github.com/fgia/fgia/fgia/demodata"
+)
+
+func demoDataCmd(fs *flag.FlagSet) func() error {
+	o := demodata.DefaultOptions()
+	fs.StringVar(&o.Out, "out", "", "data folder to create (competition layout)")
+	fs.StringVar(&o.Labels, "labels", "", "folder for the hidden labels: testa.txt, testb.txt, noise.txt")
+	fs.StringVar(&o.SourceDir, "source", "", "Fashion-MNIST IDX folder (default: Debian's /usr/share/datasets/fashion-mnist)")
+	fs.Uint64Var(&o.Seed, "seed", o.Seed, "random seed: the same seed gives the same bytes")
+	fs.Float64Var(&o.Imbalance, "imbalance", o.Imbalance, "largest / smallest class size (1 = balanced)")
+	fs.IntVar(&o.MaxPerClass, "max-per-class", o.MaxPerClass, "training images in the largest class (<= 6000)")
+	fs.IntVar(&o.TestPerClass, "test-per-class", o.TestPerClass, "test images per class, split 40/60 into testa/testb (<= 1000)")
+	scale := fs.Float64("noise-scale", 1, "multiply every noise rate (0 = a clean set)")
+	reuse := fs.Bool("reuse", false, "keep an existing set built with the same options")
+	fs.IntVar(&o.Workers, "workers", 0, "encoding goroutines (default: one per CPU)")
+	return func() error {
+		if err := required("out", o.Out, "labels", o.Labels); err != nil {
+			return err
+		}
+		n := &o.Noise
+		for _, r := range []*float64{&n.Unreadable, &n.Duplicate, &n.Tiny, &n.Chart, &n.LabelNoise} {
+			*r *= *scale
+		}
+		build := demodata.Build
+		if *reuse {
+			build = demodata.Ensure
+		}
+		res, err := build(o)
+		if err != nil {
+			return err
+		}
+		if res.Reused {
+			fmt.Printf("reused the demo set in %s\n", o.Out)
+			return nil
+		}
+		fmt.Printf("wrote %s: %d train files, %d testa, %d testb\nclass sizes before noise: %v\ninjected noise: %v\nhidden labels in %s\n",
+			o.Out, res.Train, res.TestA, res.TestB, res.ClassCounts, res.Noise, o.Labels)
+		return nil
+	}
+}

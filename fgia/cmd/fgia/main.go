@@ -1,0 +1,89 @@
+// Command fgia runs the stages of the kit: build the demo data, clean a data
+// set, and report on it. Each stage reads the files the previous one wrote.
+//
+//	fgia demo-data --out data/webfashion --labels data/webfashion-labels
+//	fgia clean --data data/webfashion
+//	fgia stats --data data/webfashion --labels data/webfashion-labels --out reports/data
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+)
+
+// command is one subcommand: its flags are registered on fs by setup, which
+// returns the function that runs it.
+type command struct {
+	summary string
+	setup   func(fs *flag.FlagSet) func() error
+}
+
+var commands = map[string]command{
+	"demo-data": {"build the WebFashion-LT demo set from Fashion-MNIST", demoDataCmd},
+	"clean":     {"scan and clean a training set; write meta/manifest.parquet and meta/train_clean.txt", cleanCmd},
+	"stats":     {"long-tail statistics, cleaning report and class-frequency plot", statsCmd},
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintf(w, "usage: fgia <command> [flags]\n\ncommands:\n")
+	names := make([]string, 0, len(commands))
+	for n := range commands {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(w, "  %-10s %s\n", n, commands[n].summary)
+	}
+	fmt.Fprintf(w, "\n`fgia <command> -h` lists a command's flags.\n")
+}
+
+func main() { os.Exit(run(os.Args[1:], os.Stderr)) }
+
+// run executes one command line and returns the exit status: 0 done, 1 the
+// command failed, 2 the command line was wrong.
+func run(args []string, stderr io.Writer) int {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		usage(stderr)
+		if len(args) == 0 {
+			return 2
+		}
+		return 0
+	}
+	cmd, ok := commands[args[0]]
+	if !ok {
+		fmt.Fprintf(stderr, "fgia: unknown command %q\n\n", args[0])
+		usage(stderr)
+		return 2
+	}
+	fs := flag.NewFlagSet("fgia "+args[0], flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	do := cmd.setup(fs)
+	if err := fs.Parse(args[1:]); err != nil {
+		if err == flag.ErrHelp {
+			return 0
+		}
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "fgia %s: unexpected arguments %q\n", args[0], fs.Args())
+		return 2
+	}
+	if err := do(); err != nil {
+		fmt.Fprintf(stderr, "fgia %s: %v\n", args[0], err)
+		return 1
+	}
+	return 0
+}
+
+// required returns an error naming the first empty flag value.
+func required(pairs ...string) error {
+	for i := 0; i < len(pairs); i += 2 {
+		if pairs[i+1] == "" {
+			return fmt.Errorf("--%s is required", pairs[i])
+		}
+	}
+	return nil
+}

@@ -1,0 +1,67 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/fgia/fgia/fgia/fashionmnist"
+	"github.com/fgia/fgia/fgia/progress"
+)
+
+func TestCommandLineErrors(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{nil, 2, "usage: fgia"},
+		{[]string{"frobnicate"}, 2, `unknown command "frobnicate"`},
+		{[]string{"clean"}, 1, "--data is required"},
+		{[]string{"clean", "--data", "/nonexistent/fgia"}, 1, "data folder /nonexistent/fgia is missing"},
+		{[]string{"clean", "--bogus"}, 2, "flag provided but not defined"},
+		{[]string{"stats", "--data", "x"}, 1, "--out is required"},
+		{[]string{"demo-data", "--out", "x"}, 1, "--labels is required"},
+		{[]string{"clean", "--data", "x", "extra"}, 2, "unexpected arguments"},
+	} {
+		var stderr bytes.Buffer
+		code := run(tc.args, &stderr)
+		if code != tc.code || !strings.Contains(stderr.String(), tc.want) {
+			t.Errorf("fgia %v: exit %d, stderr %q; want exit %d and %q", tc.args, code, stderr.String(), tc.code, tc.want)
+		}
+	}
+}
+
+// TestDataStage runs the data stage as `make reproduce` does, on a small set.
+func TestDataStage(t *testing.T) {
+	if _, err := os.Stat(fashionmnist.DefaultDir); err != nil {
+		t.Skip("dataset-fashion-mnist is not installed (make test installs it)")
+	}
+	progress.Output = &bytes.Buffer{}
+	dir := t.TempDir()
+	data, labels, out := filepath.Join(dir, "data"), filepath.Join(dir, "labels"), filepath.Join(dir, "report")
+	for _, args := range [][]string{
+		{"demo-data", "--out", data, "--labels", labels, "--max-per-class", "200", "--test-per-class", "10"},
+		{"demo-data", "--out", data, "--labels", labels, "--max-per-class", "200", "--test-per-class", "10", "--reuse"},
+		{"clean", "--data", data},
+		{"stats", "--data", data, "--labels", labels, "--out", out},
+	} {
+		var stderr bytes.Buffer
+		if code := run(args, &stderr); code != 0 {
+			t.Fatalf("fgia %v: exit %d: %s", args, code, stderr.String())
+		}
+	}
+	for _, f := range []string{"data_report.md", "class_frequency.png", "class_counts.parquet"} {
+		if st, err := os.Stat(filepath.Join(out, f)); err != nil || st.Size() == 0 {
+			t.Errorf("%s: %v", f, err)
+		}
+	}
+	md, _ := os.ReadFile(filepath.Join(out, "data_report.md"))
+	for _, want := range []string{"| duplicate_conflicting_label |", "| tiny | ", "head share"} {
+		if !strings.Contains(string(md), want) {
+			t.Errorf("data_report.md lacks %q", want)
+		}
+	}
+}
