@@ -1,0 +1,74 @@
+# fgia: the two commands are `make reproduce` and `make test`. Both install
+# what is missing first (scripts/install_deps.sh: Debian packages, .venv,
+# GoNB + goimports, the kernel, node packages), so they work on a fresh
+# machine. Nothing downloads at run time.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+BIN    := build/bin
+FGIA   := $(BIN)/fgia
+DATA   := data/webfashion
+LABELS := data/webfashion-labels
+REPORT := reports
+
+# GoMLX must never pick a backend by itself (unset, it tries to download one).
+export GOMLX_BACKEND ?= go
+export GOMLX_NO_AUTO_INSTALL := 1
+
+.PHONY: help deps build data reproduce test lint gotest interop notebooks browser bench-scan clean
+
+help:
+	@echo "make reproduce   install what is missing, build the demo set, clean it, write $(REPORT)/data"
+	@echo "make test        install what is missing, vet, go test, Parquet interop, notebooks, browser check"
+	@echo "make bench-scan  scan benchmark against its Python peer (writes $(REPORT)/bench-scan.txt)"
+
+deps:
+	scripts/install_deps.sh
+
+build:
+	go build -o $(FGIA) ./fgia/cmd/fgia
+
+data: deps build
+	$(FGIA) demo-data --out $(DATA) --labels $(LABELS) --reuse
+
+# The main job on the demo data: the data stage (later stages extend it).
+reproduce: data
+	@start=$$SECONDS; \
+	$(FGIA) clean --data $(DATA); \
+	$(FGIA) stats --data $(DATA) --labels $(LABELS) --out $(REPORT)/data; \
+	echo "reproduce: done in $$((SECONDS - start)) s; report in $(REPORT)/data/data_report.md"
+
+test: deps build lint gotest interop notebooks browser
+	@echo "make test: all checks passed"
+
+lint:
+	@unformatted=$$(gofmt -l fgia); \
+	if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
+	go vet ./...
+
+gotest:
+	go test ./...
+
+# The manifest a fresh cleaning run writes must read the same in DuckDB and
+# pandas, with one row per file and per annotation line.
+interop: build
+	rm -rf build/interop
+	$(FGIA) demo-data --out build/interop/data --labels build/interop/labels --max-per-class 300 --test-per-class 10 >/dev/null
+	$(FGIA) clean --data build/interop/data >/dev/null
+	EXPECT_ROWS=$$(wc -l < build/interop/data/meta/train.txt) \
+	  scripts/check_parquet.sh build/interop/data/meta/manifest.parquet reason
+	scripts/check_parquet.sh build/interop/data/meta/manifest.parquet status
+
+notebooks: deps
+	scripts/run_notebooks.sh execute
+
+browser: deps
+	scripts/run_notebooks.sh browser notebooks/01_data.ipynb build/test-artifacts
+
+bench-scan: deps build
+	scripts/bench_scan.sh
+
+clean:
+	rm -rf build data/webfashion data/webfashion-labels data/bench-scan
