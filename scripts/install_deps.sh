@@ -10,12 +10,15 @@
 #                       its env puts build/bin first on the kernel's PATH
 #   tests/browser/node_modules/
 #                       playwright-core + @duckdb/node-api (npm ci, lockfile)
+#   build/xla/          XLA's CPU PJRT plugin (pjrt_c_api_cpu_plugin.so) from the
+#                       PyPI wheel lammps-jax-pjrt-cpu 0.11.2 (hash-pinned): the
+#                       fast GoMLX backend on the CPU (fgia/backend finds it)
 #
 # Idempotent: each step is skipped when its stamp says it is already done, so a
 # second run takes about a second.
 #
 # Usage: scripts/install_deps.sh [STEP...]
-#   STEP is any of: apt venv gotools kernel npm (default: all of them).
+#   STEP is any of: apt venv gotools kernel npm xla (default: all of them).
 # Environment: PYTHON (default python3) makes the venv; FGIA_FORCE=1 redoes all steps.
 set -euo pipefail
 
@@ -158,12 +161,44 @@ step_npm() {
 	printf '%s' "$want" >"$dir/node_modules/.fgia-stamp"
 }
 
+# XLA's CPU plugin, unpacked from a hash-pinned PyPI wheel (the only registry
+# package found to ship one that GoMLX v0.26's go-xla loads).
+XLA_WHEEL="lammps-jax-pjrt-cpu==0.11.2"
+XLA_WHEEL_SHA256="1319390d948b39f69f7dade496b7c385149d9ca6097a6b62114da113216d9ad1"
+XLA_SO_SHA256="ad1309ac822b1b24d51b7f9947c7c9fa9ef5d67f390584cbc3d1fa2428fed9c2"
+step_xla() {
+	local dir="$ROOT/build/xla" so="$ROOT/build/xla/pjrt_c_api_cpu_plugin.so"
+	if stamp_ok "$dir/.fgia-stamp" "$XLA_SO_SHA256" && [ -f "$so" ]; then
+		log "xla: present ($so)"
+		return
+	fi
+	local tmp
+	tmp="$(mktemp -d)"
+	log "xla: pip download $XLA_WHEEL (hash-pinned) and unpack the plugin"
+	printf '%s --hash=sha256:%s\n' "$XLA_WHEEL" "$XLA_WHEEL_SHA256" >"$tmp/req.txt"
+	PIP_DISABLE_PIP_VERSION_CHECK=1 "$PYTHON" -m pip download --quiet --no-deps --only-binary=:all: \
+		--platform manylinux_2_27_x86_64 --python-version 3.11 --require-hashes -r "$tmp/req.txt" -d "$tmp"
+	mkdir -p "$dir"
+	"$PYTHON" - "$tmp" "$so" <<'EOF'
+import glob, os, sys, zipfile
+tmp, so = sys.argv[1], sys.argv[2]
+whl = glob.glob(os.path.join(tmp, "*.whl"))[0]
+with zipfile.ZipFile(whl) as z, open(so + ".part", "wb") as out:
+    out.write(z.read("lammps_jax_pjrt_cpu/pjrt_c_api_cpu_plugin.so"))
+os.chmod(so + ".part", 0o755)
+os.replace(so + ".part", so)
+EOF
+	rm -rf "$tmp"
+	echo "$XLA_SO_SHA256  $so" | sha256sum -c --quiet - || die "xla: $so does not have the pinned sha256"
+	printf '%s' "$XLA_SO_SHA256" >"$dir/.fgia-stamp"
+}
+
 steps=("$@")
-[ ${#steps[@]} -gt 0 ] || steps=(apt venv gotools kernel npm)
+[ ${#steps[@]} -gt 0 ] || steps=(apt venv gotools kernel npm xla)
 for s in "${steps[@]}"; do
 	case "$s" in
-	apt | venv | gotools | kernel | npm) "step_$s" ;;
-	*) die "unknown step '$s' (known: apt venv gotools kernel npm)" ;;
+	apt | venv | gotools | kernel | npm | xla) "step_$s" ;;
+	*) die "unknown step '$s' (known: apt venv gotools kernel npm xla)" ;;
 	esac
 done
 log "done"

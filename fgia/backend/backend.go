@@ -1,0 +1,102 @@
+// Package backend chooses the GoMLX backend the kit runs on, and never lets
+// GoMLX choose by itself: unset, GoMLX v0.26 tries to download an XLA plugin,
+// which fails offline.
+//
+// The order: an explicit GOMLX_BACKEND; else XLA's CPU PJRT plugin installed
+// by `make` (scripts/install_deps.sh puts it in build/xla/), or the one named
+// by FGIA_XLA_PLUGIN; else GoMLX's pure-Go backend ("go", simplego), which
+// needs nothing installed.
+package backend
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/gomlx/gomlx/backends"
+	_ "github.com/gomlx/gomlx/backends/default" // registers "go" (simplego) and "xla"
+
+	_ "github.com/fgia/fgia/fgia/gemm" // gemm-based DotGeneral gradients for every graph built by the kit
+)
+
+// Environment variables read here.
+const (
+	EnvBackend = "GOMLX_BACKEND"   // GoMLX's own: "go", "xla:/abs/plugin.so", ...
+	EnvPlugin  = "FGIA_XLA_PLUGIN" // path of an XLA PJRT CPU plugin to prefer
+)
+
+// PluginFile is the installed plugin's name under build/xla/.
+const PluginFile = "pjrt_c_api_cpu_plugin.so"
+
+// PureGo is the pure-Go backend's configuration. Its default worker pool
+// deadlocked in the first training step on 2 cores (seen with GoMLX v0.26.0
+// here, in the benchmark's train step); parallelism=-1 did not.
+const PureGo = "go:parallelism=-1"
+
+// Choice is a backend configuration and why it was chosen.
+type Choice struct {
+	Config string // for backends.NewWithConfig
+	Why    string
+}
+
+func (c Choice) String() string { return fmt.Sprintf("%s (%s)", c.Config, c.Why) }
+
+// Choose picks the backend configuration without creating it.
+func Choose() Choice {
+	if v := os.Getenv(EnvBackend); v != "" {
+		return Choice{v, "GOMLX_BACKEND"}
+	}
+	if p := os.Getenv(EnvPlugin); p != "" {
+		if abs, err := filepath.Abs(p); err == nil {
+			return Choice{"xla:" + abs, EnvPlugin}
+		}
+	}
+	if p := FindPlugin(); p != "" {
+		return Choice{"xla:" + p, "installed XLA CPU plugin"}
+	}
+	return Choice{PureGo, "pure-Go fallback: no XLA plugin installed (run `make deps`)"}
+}
+
+// FindPlugin looks for build/xla/pjrt_c_api_cpu_plugin.so beside the running
+// binary (build/bin/fgia) and in every folder from the working directory up
+// to the filesystem root (tests and notebooks run inside the repository).
+func FindPlugin() string {
+	var dirs []string
+	if exe, err := os.Executable(); err == nil {
+		dirs = append(dirs, filepath.Join(filepath.Dir(exe), "..", "xla"))
+	}
+	if wd, err := os.Getwd(); err == nil {
+		for d := wd; ; d = filepath.Dir(d) {
+			dirs = append(dirs, filepath.Join(d, "build", "xla"))
+			if filepath.Dir(d) == d {
+				break
+			}
+		}
+	}
+	for _, d := range dirs {
+		p := filepath.Join(d, PluginFile)
+		if st, err := os.Stat(p); err == nil && st.Mode().IsRegular() {
+			if abs, err := filepath.Abs(p); err == nil {
+				return abs
+			}
+		}
+	}
+	return ""
+}
+
+// New creates the chosen backend. GoMLX is told never to auto-install.
+func New() (backends.Backend, Choice, error) {
+	c := Choose()
+	b, err := NewWithConfig(c.Config)
+	return b, c, err
+}
+
+// NewWithConfig creates a backend from an explicit configuration.
+func NewWithConfig(config string) (backends.Backend, error) {
+	os.Setenv("GOMLX_NO_AUTO_INSTALL", "1")
+	b, err := backends.NewWithConfig(config)
+	if err != nil {
+		return nil, fmt.Errorf("backend %q: %w", config, err)
+	}
+	return b, nil
+}

@@ -1,0 +1,99 @@
+package head
+
+import (
+	"math"
+	"testing"
+
+	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:staticcheck // graph building reads best unqualified
+	"github.com/gomlx/gomlx/pkg/ml/context"
+
+	"github.com/fgia/fgia/fgia/backend"
+)
+
+// logits runs a head on fixed features and returns (train logits with labels,
+// inference logits).
+func logits(t *testing.T, c Config, features [][]float32, labels []int32, margins []float32) ([][]float32, [][]float32) {
+	t.Helper()
+	b, err := backend.NewWithConfig(backend.PureGo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.New().Checked(false)
+	e, err := context.NewExec(b, ctx, func(ctx *context.Context, f, l *Node) []*Node {
+		return []*Node{c.Logits(ctx, f, l, margins), c.Logits(ctx, f, nil, margins)}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := e.Exec(features, labels)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out[0].Value().([][]float32), out[1].Value().([][]float32)
+}
+
+func TestArcFace(t *testing.T) {
+	features := [][]float32{{1, 0.5, -0.2}, {-0.3, 0.8, 0.1}}
+	labels := []int32{2, 0}
+	for _, tc := range []struct {
+		name    string
+		c       Config
+		margins []float32
+	}{
+		{"arcface", Config{Kind: ArcFace, Classes: 4, Scale: 30, Margin: 0.3}, nil},
+		{"adaptive", Config{Kind: ArcFace, Classes: 4, Scale: 30, Adaptive: true, MarginMin: 0.05, MarginRange: 0.45}, []float32{0.5, 0.05, 0.2, 0.3}},
+		{"subcenter", Config{Kind: SubCenter, Classes: 4, Scale: 30, Margin: 0.3, SubCenters: 3}, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if err := tc.c.Validate(); err != nil {
+				t.Fatal(err)
+			}
+			train, infer := logits(t, tc.c, features, labels, tc.margins)
+			for i := range features {
+				for j := range train[i] {
+					cos := float64(infer[i][j]) / tc.c.Scale
+					if cos < -1.0001 || cos > 1.0001 {
+						t.Fatalf("inference logit %g is not s*cos", infer[i][j])
+					}
+					want := cos
+					if j == int(labels[i]) {
+						m := tc.c.Margin
+						if tc.margins != nil {
+							m = float64(tc.margins[j])
+						}
+						if cos > math.Cos(math.Pi-m) {
+							want = math.Cos(math.Acos(cos) + m)
+						} else {
+							want = cos - m*math.Sin(m)
+						}
+					}
+					if got := float64(train[i][j]) / tc.c.Scale; math.Abs(got-want) > 1e-4 {
+						t.Errorf("sample %d class %d: train cos %g, want %g (inference %g)", i, j, got, want, cos)
+					}
+				}
+			}
+		})
+	}
+}
+
+func TestAdaptiveMargins(t *testing.T) {
+	c := Config{MarginMin: 0.05, MarginRange: 0.45}
+	m := c.AdaptiveMargins([]int{422, 3, 100, 422})
+	if math.Abs(float64(m[1])-0.5) > 1e-6 || math.Abs(float64(m[0])-0.05) > 1e-6 || !(m[2] > m[0] && m[2] < m[1]) {
+		t.Errorf("margins %v: want rare class 0.5, frequent 0.05, between in the middle", m)
+	}
+}
+
+func TestValidate(t *testing.T) {
+	for _, c := range []Config{
+		{Kind: "softmax", Classes: 3},
+		{Kind: ArcFace, Classes: 3},
+		{Kind: Linear, Classes: 1},
+		{Kind: SubCenter, Classes: 3, Scale: 30},
+		{Kind: ArcFace, Classes: 3, Scale: 30, Margin: 2},
+	} {
+		if c.Validate() == nil {
+			t.Errorf("%+v: no error", c)
+		}
+	}
+}

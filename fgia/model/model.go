@@ -1,0 +1,72 @@
+// Package model assembles a classifier from a backbone (fgia/model/vit,
+// fgia/model/swinv2) and a head (fgia/head), as one serialisable Spec that a
+// run's config.json records and prediction rebuilds.
+package model
+
+import (
+	"fmt"
+
+	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:staticcheck // graph building reads best unqualified
+	"github.com/gomlx/gomlx/pkg/ml/context"
+
+	"github.com/fgia/fgia/fgia/head"
+	"github.com/fgia/fgia/fgia/model/vit"
+)
+
+// Backbone is what a classifier needs from a feature extractor.
+type Backbone interface {
+	Features(ctx *context.Context, images *Node) *Node
+	FeatureDim() int
+	NumParams() int
+	FLOPsPerImage() float64
+}
+
+// Spec is a classifier: exactly one backbone and a head.
+type Spec struct {
+	ViT  *vit.Config `json:"vit,omitempty"`
+	Head head.Config `json:"head"`
+}
+
+// BackboneScope holds the backbone's variables (pretraining writes the same
+// scope, so its weights load into a classifier unchanged).
+const BackboneScope = "backbone"
+
+// Backbone returns the configured backbone.
+func (s Spec) Backbone() (Backbone, error) {
+	switch {
+	case s.ViT != nil:
+		if err := s.ViT.Validate(); err != nil {
+			return nil, err
+		}
+		return *s.ViT, nil
+	default:
+		return nil, fmt.Errorf("model: no backbone configured")
+	}
+}
+
+// InputSize returns the image side and channels the backbone expects.
+func (s Spec) InputSize() (side, channels int) {
+	if s.ViT != nil {
+		return s.ViT.ImageSize, s.ViT.Channels
+	}
+	return 0, 0
+}
+
+// Validate checks the backbone and the head.
+func (s Spec) Validate() error {
+	if _, err := s.Backbone(); err != nil {
+		return err
+	}
+	return s.Head.Validate()
+}
+
+// Logits runs backbone and head: images [B, H, W, C] -> [B, classes].
+// labels (or nil) and margins feed the margin heads in training.
+func (s Spec) Logits(ctx *context.Context, images, labels *Node, margins []float32) *Node {
+	b, err := s.Backbone()
+	if err != nil {
+		panic(err)
+	}
+	f := b.Features(ctx.In(BackboneScope), images)
+	return s.Head.Logits(ctx, f, labels, margins)
+}
