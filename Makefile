@@ -13,8 +13,9 @@ DATA   := data/webfashion
 LABELS := data/webfashion-labels
 REPORT := reports
 
-# GoMLX must never pick a backend by itself (unset, it tries to download one).
-export GOMLX_BACKEND ?= go
+# GoMLX must never pick a backend by itself (unset, it tries to download one):
+# fgia/backend chooses (GOMLX_BACKEND if set, else the XLA CPU plugin that
+# `make deps` installs, else the pure-Go backend), and tests name theirs.
 export GOMLX_NO_AUTO_INSTALL := 1
 
 .PHONY: help deps build data reproduce test lint gotest interop notebooks browser bench-scan clean

@@ -5,11 +5,13 @@ package model
 
 import (
 	"fmt"
+	"strings"
 
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:staticcheck // graph building reads best unqualified
 	"github.com/gomlx/gomlx/pkg/ml/context"
 
 	"github.com/fgia/fgia/fgia/head"
+	"github.com/fgia/fgia/fgia/model/swinv2"
 	"github.com/fgia/fgia/fgia/model/vit"
 )
 
@@ -23,8 +25,9 @@ type Backbone interface {
 
 // Spec is a classifier: exactly one backbone and a head.
 type Spec struct {
-	ViT  *vit.Config `json:"vit,omitempty"`
-	Head head.Config `json:"head"`
+	ViT    *vit.Config    `json:"vit,omitempty"`
+	SwinV2 *swinv2.Config `json:"swinv2,omitempty"`
+	Head   head.Config    `json:"head"`
 }
 
 // BackboneScope holds the backbone's variables (pretraining writes the same
@@ -34,11 +37,18 @@ const BackboneScope = "backbone"
 // Backbone returns the configured backbone.
 func (s Spec) Backbone() (Backbone, error) {
 	switch {
+	case s.ViT != nil && s.SwinV2 != nil:
+		return nil, fmt.Errorf("model: both a ViT and a Swin-V2 backbone are configured")
 	case s.ViT != nil:
 		if err := s.ViT.Validate(); err != nil {
 			return nil, err
 		}
 		return *s.ViT, nil
+	case s.SwinV2 != nil:
+		if err := s.SwinV2.Validate(); err != nil {
+			return nil, err
+		}
+		return *s.SwinV2, nil
 	default:
 		return nil, fmt.Errorf("model: no backbone configured")
 	}
@@ -46,8 +56,11 @@ func (s Spec) Backbone() (Backbone, error) {
 
 // InputSize returns the image side and channels the backbone expects.
 func (s Spec) InputSize() (side, channels int) {
-	if s.ViT != nil {
+	switch {
+	case s.ViT != nil:
 		return s.ViT.ImageSize, s.ViT.Channels
+	case s.SwinV2 != nil:
+		return s.SwinV2.ImageSize, s.SwinV2.Channels
 	}
 	return 0, 0
 }
@@ -69,4 +82,27 @@ func (s Spec) Logits(ctx *context.Context, images, labels *Node, margins []float
 	}
 	f := b.Features(ctx.In(BackboneScope), images)
 	return s.Head.Logits(ctx, f, labels, margins)
+}
+
+// Layer places a variable scope in the backbone's depth for layer-wise
+// learning-rate decay: embeddings are layer 0, block i is layer i+1, and
+// everything else (final norms, the head) is the top layer.
+func (s Spec) Layer(scope string) (layer, layers int) {
+	if s.ViT == nil {
+		return 1, 1
+	}
+	top := s.ViT.Depth + 1
+	prefix := "/" + BackboneScope + "/"
+	if !strings.HasPrefix(scope, prefix) {
+		return top, top
+	}
+	rest := strings.TrimPrefix(scope, prefix)
+	var block int
+	if _, err := fmt.Sscanf(rest, "block_%d", &block); err == nil {
+		return block + 1, top
+	}
+	if strings.HasPrefix(rest, "patch_embed") || rest == "" {
+		return 0, top
+	}
+	return top, top
 }

@@ -25,6 +25,17 @@ type Bar struct {
 	lastLine time.Time
 	lastTen  int
 	bar      *progressbar.ProgressBar
+	info     string
+}
+
+// SetInfo sets text shown after the count (e.g. the current loss).
+func (b *Bar) SetInfo(info string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.info = info
+	if b.bar != nil {
+		b.bar.Describe(b.label + " " + info)
+	}
 }
 
 // Output is where bars write; tests and quiet runs can set it to io.Discard.
@@ -64,7 +75,7 @@ func (b *Bar) Add(n int) {
 	if ten > b.lastTen || time.Since(b.lastLine) > 15*time.Second {
 		b.lastTen, b.lastLine = ten, time.Now()
 		if b.done < b.total {
-			fmt.Fprintf(b.w, "%s: %d/%d (%.0f%%) %s\n", b.label, b.done, b.total, 100*float64(b.done)/float64(b.total), b.rate())
+			fmt.Fprintf(b.w, "%s: %d/%d (%.0f%%) %s %s\n", b.label, b.done, b.total, 100*float64(b.done)/float64(b.total), b.rate(), b.info)
 		}
 	}
 }
@@ -84,5 +95,5 @@ func (b *Bar) Finish() {
 	if b.bar != nil {
 		_ = b.bar.Finish()
 	}
-	fmt.Fprintf(b.w, "%s: %d done in %s (%s)\n", b.label, b.done, time.Since(b.start).Round(time.Millisecond), b.rate())
+	fmt.Fprintf(b.w, "%s: %d done in %s (%s) %s\n", b.label, b.done, time.Since(b.start).Round(time.Millisecond), b.rate(), b.info)
 }

@@ -25,6 +25,10 @@ var commands = map[string]command{
 	"demo-data": {"build the WebFashion-LT demo set from Fashion-MNIST", demoDataCmd},
 	"clean":     {"scan and clean a training set; write meta/manifest.parquet and meta/train_clean.txt", cleanCmd},
 	"stats":     {"long-tail statistics, cleaning report and class-frequency plot", statsCmd},
+	"train":     {"fine-tune a preset on a cleaned data set (resumable)", trainCmd},
+	"predict":   {"predict a test split with a trained run into Parquet", predictCmd},
+	"score":     {"score a prediction Parquet file against hidden labels", scoreCmd},
+	"bench":     {"training and inference throughput of the benchmark ViT", benchCmd},
 }
 
 func usage(w io.Writer) {

@@ -4,10 +4,13 @@ import (
 	"fmt"
 	"math"
 
-	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // GoMLX graph code reads best dot-imported
+	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:staticcheck // graph building reads best unqualified
 	"github.com/gomlx/gomlx/pkg/core/shapes"
 	"github.com/gomlx/gomlx/pkg/ml/context"
 	"github.com/gomlx/gomlx/pkg/ml/layers/activations"
+
+	"github.com/fgia/fgia/fgia/gemm"
+	"github.com/fgia/fgia/fgia/nn"
 )
 
 // maxLogitScale caps the learned cosine-attention temperature at 100 (Swin-V2's clamp).
@@ -17,37 +20,43 @@ var maxLogitScale = math.Log(100)
 // cosine similarity of L2-normalised q and k times a learned per-head temperature, plus the
 // continuous relative position bias, plus the shift mask, softmax, then v and the output
 // projection. Result: [B, H, W, C].
+//
+// Variables: q, k, v weights [C, heads, hd] (q and v with biases [heads, hd], k without, as
+// Swin-V2), proj weights [heads, hd, C] and biases [C] (fgia/model/vit's layout; a torch
+// [C, C] matrix is a reshape of its transpose), logit_scale [heads], cpb_mlp.
 func windowAttention(ctx *context.Context, gc *graphConsts, x *Node, s stageGeom, heads int, shifted bool) *Node {
 	dims := x.Shape().Dimensions
-	b, c := dims[0], dims[3]
+	c := dims[3]
 	hd := c / heads
-	nw, n := s.numWindows(), s.windowArea()
+	g := x.Graph()
 
 	windows := partitionWindows(gc, x, s, shifted) // [B, nW, N, C]
 
 	// Separate projections rather than one fused qkv: splitting a fused output needs Slice, whose
-	// gradient (Pad) simplego lacks. Swin-V2 has q and v biases but no k bias.
-	split := func(t *Node) *Node { return Reshape(t, b, nw, n, heads, hd) }
-	q := split(linear(ctx.In("q"), windows, c, true, nil))
-	k := split(linear(ctx.In("k"), windows, c, false, nil))
-	v := split(linear(ctx.In("v"), windows, c, true, nil))
+	// gradient (Pad) simplego lacks.
+	q := nn.Linear(ctx.In("q"), windows, true, heads, hd) // [B, nW, N, heads, hd]
+	k := nn.Linear(ctx.In("k"), windows, false, heads, hd)
+	v := nn.Linear(ctx.In("v"), windows, true, heads, hd)
 
 	// Cosine attention: the logits are cos(q, k) in [-1, 1], scaled per head.
 	q = L2Normalize(q, -1)
 	k = L2Normalize(k, -1)
-	logits := Einsum("bwnhd,bwmhd->bwhnm", q, k) // [B, nW, heads, N, N]
+	logits := gemm.DotGeneral(q, []int{4}, []int{0, 1, 3}, k, []int{4}, []int{0, 1, 3}) // [B, nW, heads, N, N]
 	logitScale := ctx.WithInitializer(constantInit(math.Log(10))).
-		VariableWithShape("logit_scale", shapes.Make(x.DType(), heads)).ValueGraph(x.Graph())
+		VariableWithShape("logit_scale", shapes.Make(x.DType(), heads)).ValueGraph(g)
 	scale := Exp(MinScalar(logitScale, maxLogitScale))
 	logits = Mul(logits, Reshape(scale, 1, 1, heads, 1, 1))
-	logits = Add(logits, Reshape(positionBias(ctx.In("cpb_mlp"), gc, s, heads, x), 1, 1, heads, n, n))
+	logits = Add(logits, InsertAxes(positionBias(ctx.In("cpb_mlp"), gc, s, heads, x), 0, 0))
 	if shifted {
 		logits = Add(logits, shiftMask(gc, s, x.DType()))
 	}
 	attn := Softmax(logits, -1)
 
-	out := Einsum("bwhnm,bwmhd->bwnhd", attn, v) // [B, nW, N, heads, hd]
-	out = linear(ctx.In("proj"), Reshape(out, b, nw, n, c), c, true, nil)
+	out := gemm.DotGeneral(attn, []int{4}, []int{0, 1, 2}, v, []int{2}, []int{0, 1, 3}) // [B, nW, heads, N, hd]
+	w := nn.Param(ctx.In("proj"), g, "weights", x.DType(), nn.WeightStd, heads, hd, c)
+	b := nn.Param(ctx.In("proj"), g, "biases", x.DType(), 0, c)
+	// Contract heads and head dim at once: no transpose back to [.., N, heads, hd] needed.
+	out = Add(gemm.DotGeneral(out, []int{2, 4}, nil, w, []int{0, 1}, nil), ExpandLeftToRank(b, 4)) // [B, nW, N, C]
 	return reverseWindows(gc, out, s, shifted)
 }
 
@@ -67,8 +76,8 @@ func positionBias(ctx *context.Context, gc *graphConsts, s stageGeom, heads int,
 	index := gc.get(fmt.Sprintf("relidx/w%dx%d", s.WinH, s.WinW), func() *Node {
 		return Reshape(Const(g, relativePositionIndex(s.WinH, s.WinW)), n*n, 1)
 	})
-	hidden := activations.Relu(linear(ctx.In("fc1"), table, cpbHidden, true, nil))
-	perOffset := linear(ctx.In("fc2"), hidden, heads, false, nil) // [rows, heads]
+	hidden := activations.Relu(nn.Linear(ctx.In("fc1"), table, true, cpbHidden))
+	perOffset := nn.Linear(ctx.In("fc2"), hidden, false, heads) // [rows, heads]
 	bias := Reshape(Gather(perOffset, index), n, n, heads)
 	bias = TransposeAllAxes(bias, 2, 0, 1)
 	return MulScalar(Sigmoid(bias), 16)

@@ -9,26 +9,28 @@ import (
 // Config describes one Swin-V2 backbone. Stage i works at (ImageSize/PatchSize)/2^i tokens per
 // side with EmbedDim*2^i channels.
 type Config struct {
-	ImageSize, Channels, PatchSize int // e.g. 384, 3, 4
+	ImageSize int `json:"image_size"` // e.g. 384
+	Channels  int `json:"channels"`   // 3
+	PatchSize int `json:"patch_size"` // 4
 
-	EmbedDim int   // 96 for T/S, 128 for B, 192 for L
-	Depths   []int // blocks per stage, e.g. {2, 2, 18, 2}
-	Heads    []int // attention heads per stage, e.g. {4, 8, 16, 32} for B
+	EmbedDim int   `json:"embed_dim"` // 96 for T/S, 128 for B, 192 for L
+	Depths   []int `json:"depths"`    // blocks per stage, e.g. {2, 2, 18, 2}
+	Heads    []int `json:"heads"`     // attention heads per stage, e.g. {4, 8, 16, 32} for B
 
 	// WindowSizes per stage. Where a stage's resolution is <= its window, the window shrinks to
 	// the resolution and that stage does not shift (as timm and Microsoft do).
-	WindowSizes []int
+	WindowSizes []int `json:"window_sizes"`
 	// PretrainedWindowSizes per stage, 0 = none: the window the weights were pretrained with,
 	// used to normalise the relative coordinates fed to the position-bias MLP.
-	PretrainedWindowSizes []int
+	PretrainedWindowSizes []int `json:"pretrained_window_sizes"`
 
-	MLPRatio     float64 // hidden width of the block MLP over the block width, 4 in Swin
-	DropPathRate float64 // stochastic depth of the last block; it grows linearly from 0
-	NormEps      float64 // LayerNorm epsilon, 1e-5 as PyTorch
+	MLPRatio     float64 `json:"mlp_ratio"`      // hidden width of the block MLP over the block width, 4 in Swin
+	DropPathRate float64 `json:"drop_path_rate"` // stochastic depth of the last block; it grows linearly from 0
+	NormEps      float64 `json:"norm_eps"`       // LayerNorm epsilon, 1e-5 as PyTorch
 
 	// NoPatchNorm drops the LayerNorm after the patch embedding (Swin-V2 has it, so the zero
 	// value keeps it).
-	NoPatchNorm bool
+	NoPatchNorm bool `json:"no_patch_norm,omitempty"`
 }
 
 // cpbHidden is the hidden width of the continuous position bias MLP (fixed in Swin-V2).

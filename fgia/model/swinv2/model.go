@@ -2,8 +2,9 @@ package swinv2
 
 import (
 	"fmt"
+	"slices"
 
-	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // GoMLX graph code reads best dot-imported
+	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:staticcheck // graph building reads best unqualified
 	"github.com/gomlx/gomlx/pkg/ml/context"
 )
 
@@ -35,9 +36,7 @@ func (c Config) Encode(ctx *context.Context, images, mask *Node) *Node {
 
 	x := c.patchEmbed(ctx.In("patch_embed"), images)
 	if mask != nil {
-		want := []int{dims[0], geo[0].H, geo[0].W}
-		if mask.Rank() != 3 || mask.Shape().Dimensions[0] != want[0] ||
-			mask.Shape().Dimensions[1] != want[1] || mask.Shape().Dimensions[2] != want[2] {
+		if want := []int{dims[0], geo[0].H, geo[0].W}; !slices.Equal(mask.Shape().Dimensions, want) {
 			panic(fmt.Errorf("swinv2: mask must be %v, got %s", want, mask.Shape()))
 		}
 		x = c.applyMaskToken(ctx, x, mask)

@@ -12,13 +12,15 @@ import (
 	"github.com/gomlx/gomlx/backends"
 	_ "github.com/gomlx/gomlx/backends/simplego"
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
-	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // GoMLX graph code reads best dot-imported
+	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:staticcheck // graph building reads best unqualified
 	"github.com/gomlx/gomlx/pkg/core/shapes"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/gomlx/gomlx/pkg/ml/context"
 	"github.com/gomlx/gomlx/pkg/ml/train"
 	"github.com/gomlx/gomlx/pkg/ml/train/losses"
 	"github.com/gomlx/gomlx/pkg/ml/train/optimizers"
+
+	"github.com/fgia/fgia/fgia/nn"
 )
 
 // testBackendConfig is the pure-Go backend with ops run one after another. Plain "go" lets
@@ -613,7 +615,7 @@ func TestTrainingOverfits(t *testing.T) {
 	ctx.SetParam(context.ParamInitialSeed, int64(42))
 	model := func(ctx *context.Context, _ any, inputs []*Node) []*Node {
 		feats := c.Features(ctx.In("backbone"), inputs[0])
-		return []*Node{linear(ctx.In("head"), feats, classes, true, nil)}
+		return []*Node{nn.Linear(ctx.In("head"), feats, true, classes)}
 	}
 	trainer := train.NewTrainer(testBackend(), ctx, model, losses.SparseCategoricalCrossEntropyLogits,
 		optimizers.Adam().LearningRate(3e-3).Done(), nil, nil)
@@ -694,7 +696,7 @@ func BenchmarkDemoTrainStep(b *testing.B) {
 	const batch, classes = 16, 10
 	ctx := context.New()
 	model := func(ctx *context.Context, _ any, inputs []*Node) []*Node {
-		return []*Node{linear(ctx.In("head"), c.Features(ctx.In("backbone"), inputs[0]), classes, true, nil)}
+		return []*Node{nn.Linear(ctx.In("head"), c.Features(ctx.In("backbone"), inputs[0]), true, classes)}
 	}
 	trainer := train.NewTrainer(testBackend(), ctx, model, losses.SparseCategoricalCrossEntropyLogits,
 		optimizers.Adam().Done(), nil, nil)

@@ -3,7 +3,7 @@
 It re-states timm's SwinTransformerV2 forward (patch conv, roll, window partition, fused qkv,
 cosine attention, continuous position bias, attention mask, res-post-norm, Microsoft's
 strided patch merging, final norm) in NumPy with float64, on parameters stored in fgia's layout
-(Dense weights [in, out]; the converter's job is mapping timm's names and layouts onto these).
+(Dense weights [in, out], attention weights split by head; the converter's job is mapping timm's names and layouts onto these).
 Parameter and input values come from closed-form formulas that the Go test repeats, so nothing
 but the output needs storing.
 
@@ -109,9 +109,14 @@ def softmax(x):
 
 def window_attention(p, prefix, x, ws, pws, heads, mask):
     bw, n, c = x.shape
-    w_qkv = np.concatenate([p.get(prefix + "/q/weights", c, c), p.get(prefix + "/k/weights", c, c),
-                            p.get(prefix + "/v/weights", c, c)], axis=1)
-    b_qkv = np.concatenate([p.get(prefix + "/q/biases", c), np.zeros(c), p.get(prefix + "/v/biases", c)])
+    hd = c // heads
+    # fgia keeps q/k/v weights as [C, heads, hd] and proj weights as [heads, hd, C]: reshapes of
+    # the [in, out] matrices (torch's weight transposed).
+    w_qkv = np.concatenate([p.get(prefix + "/q/weights", c, heads, hd).reshape(c, c),
+                            p.get(prefix + "/k/weights", c, heads, hd).reshape(c, c),
+                            p.get(prefix + "/v/weights", c, heads, hd).reshape(c, c)], axis=1)
+    b_qkv = np.concatenate([p.get(prefix + "/q/biases", heads, hd).reshape(c), np.zeros(c),
+                            p.get(prefix + "/v/biases", heads, hd).reshape(c)])
     qkv = (x @ w_qkv + b_qkv).reshape(bw, n, 3, heads, -1).transpose(2, 0, 3, 1, 4)
     q, k, v = qkv[0], qkv[1], qkv[2]
     q = q / np.maximum(np.linalg.norm(q, axis=-1, keepdims=True), 1e-12)
@@ -129,7 +134,7 @@ def window_attention(p, prefix, x, ws, pws, heads, mask):
         attn = (attn.reshape(-1, nw, heads, n, n) + mask[None, :, None]).reshape(-1, heads, n, n)
     attn = softmax(attn)
     out = (attn @ v).transpose(0, 2, 1, 3).reshape(bw, n, c)
-    return dense(p, prefix + "/proj", out, c)
+    return out @ p.get(prefix + "/proj/weights", heads, hd, c).reshape(c, c) + p.get(prefix + "/proj/biases", c)
 
 
 def gelu(x):

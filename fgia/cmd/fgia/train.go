@@ -1,0 +1,94 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/fgia/fgia/fgia/backend"
+	"github.com/fgia/fgia/fgia/dataset"
+	"github.com/fgia/fgia/fgia/preset"
+	"github.com/fgia/fgia/fgia/train"
+)
+
+// newBackend creates the backend and says which one runs.
+func newBackend() (*backendInfo, error) {
+	b, c, err := backend.New()
+	if err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(os.Stderr, "backend: %s\n", c)
+	return &backendInfo{b, c}, nil
+}
+
+func trainCmd(fs *flag.FlagSet) func() error {
+	data := fs.String("data", "", "data folder (reads meta/train_clean.txt)")
+	list := fs.String("list", "", "annotation list to train on (default DATA/meta/train_clean.txt)")
+	name := fs.String("preset", "demo-vit", "training recipe: "+strings.Join(preset.Names(), ", "))
+	out := fs.String("out", "", "run folder (config.json, metrics.jsonl, checkpoints/)")
+	resume := fs.Bool("resume", false, "continue the run in --out from its last checkpoint")
+	init := fs.String("init", "", "start the backbone from this run's (or checkpoint file's) weights")
+	epochs := fs.Float64("epochs", 0, "override the preset's epochs")
+	maxSteps := fs.Int("max-steps", 0, "stop after this many steps (a quick budget)")
+	batch := fs.Int("batch", 0, "override the preset's batch size")
+	lr := fs.Float64("lr", 0, "override the preset's peak learning rate")
+	seed := fs.Uint64("seed", 0, "override the preset's seed")
+	classes := fs.Int("classes", 0, "number of classes (default: the class folders under train/)")
+	every := fs.Int("checkpoint-every", 0, "checkpoint every N steps (default: every epoch)")
+	sampler := fs.String("sampler", "", "shuffle (default) or balanced")
+	workers := fs.Int("workers", 0, "loader goroutines (default: one per CPU)")
+	return func() error {
+		if err := required("out", *out); err != nil {
+			return err
+		}
+		var cfg train.Config
+		if !*resume {
+			if err := required("data", *data); err != nil {
+				return err
+			}
+			n := *classes
+			if n == 0 {
+				var err error
+				if n, err = (dataset.Layout{Root: *data}).NumClassFolders(); err != nil {
+					return err
+				}
+			}
+			var err error
+			if cfg, err = preset.Get(*name, n); err != nil {
+				return err
+			}
+			if *epochs > 0 {
+				cfg.Epochs = *epochs
+			}
+			if *maxSteps > 0 {
+				cfg.MaxSteps = *maxSteps
+			}
+			if *batch > 0 {
+				cfg.BatchSize = *batch
+			}
+			if *lr > 0 {
+				cfg.Optim.Schedule.LR = *lr
+			}
+			if *seed > 0 {
+				cfg.Seed = *seed
+			}
+			if *every > 0 {
+				cfg.CheckpointEvery = *every
+			}
+			if *sampler != "" {
+				cfg.Sampler = *sampler
+			}
+		}
+		bi, err := newBackend()
+		if err != nil {
+			return err
+		}
+		sum, err := train.Run(cfg, train.Options{Data: *data, List: *list, Out: *out, Resume: *resume, Init: *init, Backend: bi.b, Workers: *workers})
+		if err != nil {
+			return err
+		}
+		fmt.Printf("trained %s to step %d (epoch %.2f), last loss %.4f; checkpoint %s\n", *out, sum.Steps, sum.Epochs, sum.LastLoss, sum.Checkpoint)
+		return nil
+	}
+}

@@ -1,0 +1,175 @@
+// Package preset is the registry of named training recipes: the ACCV 2022
+// champion's configurations (ViT-L/16 at 448 with sub-center ArcFace and
+// adaptive margins, or with cross-entropy, Mixup/CutMix and label smoothing)
+// and small CPU recipes for the demo and the tests. `fgia train --preset
+// NAME` starts from one; the number of classes comes from the data.
+package preset
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/fgia/fgia/fgia/augment"
+	"github.com/fgia/fgia/fgia/head"
+	"github.com/fgia/fgia/fgia/loss"
+	"github.com/fgia/fgia/fgia/model"
+	"github.com/fgia/fgia/fgia/model/swinv2"
+	"github.com/fgia/fgia/fgia/model/vit"
+	"github.com/fgia/fgia/fgia/optim"
+	"github.com/fgia/fgia/fgia/train"
+)
+
+type builder func(classes int) (train.Config, error)
+
+var registry = map[string]struct {
+	doc   string
+	build builder
+}{}
+
+func register(name, doc string, b builder) {
+	registry[name] = struct {
+		doc   string
+		build builder
+	}{doc, b}
+}
+
+// Get returns the recipe called name for a data set of the given classes.
+func Get(name string, classes int) (train.Config, error) {
+	r, ok := registry[name]
+	if !ok {
+		return train.Config{}, fmt.Errorf("preset: unknown preset %q; known: %v", name, Names())
+	}
+	if classes < 2 {
+		return train.Config{}, fmt.Errorf("preset: %d classes", classes)
+	}
+	c, err := r.build(classes)
+	if err != nil {
+		return c, err
+	}
+	c.Preset = name
+	return c, c.Validate()
+}
+
+// Names lists the presets, sorted.
+func Names() []string {
+	out := make([]string, 0, len(registry))
+	for n := range registry {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Doc describes a preset in one line.
+func Doc(name string) string { return registry[name].doc }
+
+// Heads of the champion's recipe.
+func arcHead(classes int) head.Config {
+	return head.Config{Kind: head.SubCenter, Classes: classes, Scale: 30, Margin: 0.3, SubCenters: 3,
+		Adaptive: true, MarginMin: 0.05, MarginRange: 0.45}
+}
+
+func ceLoss() loss.Config { return loss.Config{Kind: loss.CE, LabelSmoothing: 0.1} }
+
+func eqlLoss() loss.Config { return loss.Config{Kind: loss.EQL, EQLTau: 1, EQLEps: 1e-4} }
+
+func vitSpec(name string, h head.Config) (model.Spec, error) {
+	c, err := vit.Preset(name)
+	if err != nil {
+		return model.Spec{}, err
+	}
+	return model.Spec{ViT: &c, Head: h}, nil
+}
+
+func swinSpec(name string, h head.Config) (model.Spec, error) {
+	c, ok := swinv2.Presets()[name]
+	if !ok {
+		return model.Spec{}, fmt.Errorf("preset: no Swin-V2 preset %q", name)
+	}
+	return model.Spec{SwinV2: &c, Head: h}, nil
+}
+
+// demo is the CPU recipe on 28x28 gray images: short, no RandAugment (it
+// was designed for photographs), random-resized crops from 35% of the image.
+func demo(backbone string, h func(classes int) head.Config, l loss.Config) builder {
+	return func(classes int) (train.Config, error) {
+		spec, err := vitSpec(backbone, h(classes))
+		if backbone == "swinv2-demo" {
+			spec, err = swinSpec(backbone, h(classes))
+		}
+		if err != nil {
+			return train.Config{}, err
+		}
+		aug := augment.DefaultTrain(28).WithGray(0.286, 0.353) // Fashion-MNIST statistics
+		aug.Scale = [2]float64{0.35, 1}
+		aug.RandAug.N = 0
+		eval := augment.DefaultEval(28).WithGray(0.286, 0.353)
+		eval.CropPct = 1
+		o := optim.DefaultAdamW(optim.Schedule{LR: 2e-3, MinLR: 1e-5, WarmupFrom: 1e-2})
+		return train.Config{Model: spec, Loss: l, Optim: o, Epochs: 10, WarmupEpochs: 1, BatchSize: 128,
+			Augment: aug, Eval: eval, Sampler: train.SamplerShuffle, Seed: 1, Keep: 5, LogEvery: 10}, nil
+	}
+}
+
+// champion is the ViT-L/16 recipe at 448: MAE-pretrained backbone, drop path
+// 0.1, layer decay 0.75, AdamW wd 0.05, 5 warmup epochs from 1e-4x, cosine
+// to 1e-6, batch 256; ArcFace at lr 1e-3 or CE (+ Mixup/CutMix, label
+// smoothing) at 2e-3.
+func champion(arc bool, l loss.Config) builder {
+	return func(classes int) (train.Config, error) {
+		h := head.Config{Kind: head.Linear, Classes: classes}
+		lr := 2e-3
+		var mix *augment.Mixup
+		if arc {
+			h, lr = arcHead(classes), 1e-3
+		} else {
+			m := augment.DefaultMixup()
+			mix = &m
+		}
+		spec, err := vitSpec("vit-l16-448", h)
+		if err != nil {
+			return train.Config{}, err
+		}
+		o := optim.DefaultAdamW(optim.Schedule{LR: lr, MinLR: 1e-6, WarmupFrom: 1e-4})
+		o.LayerDecay = 0.75
+		return train.Config{Model: spec, Loss: l, Optim: o, Epochs: 30, WarmupEpochs: 5, BatchSize: 256,
+			Augment: augment.DefaultTrain(448), Eval: augment.DefaultEval(448), Mixup: mix,
+			Sampler: train.SamplerShuffle, Seed: 1, Keep: 7, LogEvery: 50}, nil
+	}
+}
+
+// swinChampion is the Swin-V2 recipe at 384: windows 24/24/24/12 from
+// pretrained 12/12/12/6, drop path 0.2, AdamW 1e-4, 2 warmup epochs, cosine
+// to 1e-5, 20 epochs, sub-center ArcFace with adaptive margins.
+func swinChampion(name string, l loss.Config) builder {
+	return func(classes int) (train.Config, error) {
+		spec, err := swinSpec(name, arcHead(classes))
+		if err != nil {
+			return train.Config{}, err
+		}
+		spec.SwinV2.DropPathRate = 0.2
+		o := optim.DefaultAdamW(optim.Schedule{LR: 1e-4, MinLR: 1e-5, WarmupFrom: 1e-2})
+		return train.Config{Model: spec, Loss: l, Optim: o, Epochs: 20, WarmupEpochs: 2, BatchSize: 256,
+			Augment: augment.DefaultTrain(384), Eval: augment.DefaultEval(384),
+			Sampler: train.SamplerShuffle, Seed: 1, Keep: 7, LogEvery: 50}, nil
+	}
+}
+
+func init() {
+	linear := func(classes int) head.Config { return head.Config{Kind: head.Linear, Classes: classes} }
+	arcface := func(classes int) head.Config {
+		return head.Config{Kind: head.ArcFace, Classes: classes, Scale: 30, Margin: 0.3}
+	}
+	register("demo-vit", "CPU demo: ViT (D 96, 6 blocks) on 28x28 gray, linear head, CE + label smoothing", demo("vit-demo", linear, ceLoss()))
+	register("demo-vit-arc", "CPU demo with an ArcFace head (s 30, m 0.3)", demo("vit-demo", arcface, loss.Config{Kind: loss.CE}))
+	register("demo-vit-subarc", "CPU demo with sub-center ArcFace (k 3) and adaptive margins", demo("vit-demo", arcHead, loss.Config{Kind: loss.CE}))
+	register("demo-vit-subarc-eql", "CPU demo: sub-center ArcFace, adaptive margins, Softmax-EQL", demo("vit-demo", arcHead, eqlLoss()))
+	register("demo-swin", "CPU demo: Swin-V2 (embed 32, 2 stages) on 28x28 gray, linear head, CE + label smoothing", demo("swinv2-demo", linear, ceLoss()))
+	register("demo-swin-subarc-eql", "CPU demo: Swin-V2, sub-center ArcFace, adaptive margins, Softmax-EQL", demo("swinv2-demo", arcHead, eqlLoss()))
+	register("swinv2-b-384-arc", "champion: Swin-V2-B at 384 (windows 24/24/24/12), sub-center ArcFace, lr 1e-4", swinChampion("swinv2-b-384", loss.Config{Kind: loss.CE}))
+	register("swinv2-l-384-arc", "champion: Swin-V2-L at 384, sub-center ArcFace, lr 1e-4", swinChampion("swinv2-l-384", loss.Config{Kind: loss.CE}))
+	register("swinv2-l-384-arc-eql", "champion: Swin-V2-L at 384, sub-center ArcFace, Softmax-EQL", swinChampion("swinv2-l-384", eqlLoss()))
+	register("vit-l16-448-arc", "champion: ViT-L/16 at 448, sub-center ArcFace k 3 with adaptive margins, lr 1e-3, layer decay 0.75", champion(true, loss.Config{Kind: loss.CE}))
+	register("vit-l16-448-arc-eql", "champion ViT-L/16 448 ArcFace recipe with Softmax-EQL", champion(true, eqlLoss()))
+	register("vit-l16-448-ce", "champion: ViT-L/16 at 448, CE + label smoothing 0.1 + Mixup 0.8 / CutMix 1.0, lr 2e-3", champion(false, ceLoss()))
+}

@@ -1,0 +1,121 @@
+// Package train is the fine-tuning engine: it reads a cleaned list, feeds
+// augmented batches from parallel goroutines, trains a model (fgia/model)
+// with its loss (fgia/loss) and optimizer (fgia/optim) as one GoMLX graph,
+// shows progress, writes per-step metrics a notebook can plot, checkpoints
+// atomically every N steps keeping the last K, resumes after a kill with the
+// same step count, and stops on a NaN or infinite loss with a clear message
+// and its last good checkpoint intact.
+//
+// A run folder holds config.json (everything needed to rebuild the model),
+// metrics.jsonl and checkpoints/.
+package train
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/fgia/fgia/fgia/atomicfile"
+	"github.com/fgia/fgia/fgia/augment"
+	"github.com/fgia/fgia/fgia/loss"
+	"github.com/fgia/fgia/fgia/model"
+	"github.com/fgia/fgia/fgia/optim"
+)
+
+// Samplers.
+const (
+	SamplerShuffle  = "shuffle"
+	SamplerBalanced = "balanced"
+)
+
+// Config is a complete training recipe.
+type Config struct {
+	Preset       string         `json:"preset,omitempty"`
+	Model        model.Spec     `json:"model"`
+	Loss         loss.Config    `json:"loss"`
+	Optim        optim.AdamW    `json:"optim"`
+	Epochs       float64        `json:"epochs"`
+	WarmupEpochs float64        `json:"warmup_epochs"`
+	BatchSize    int            `json:"batch_size"`
+	Augment      augment.Config `json:"augment"`
+	Eval         augment.Config `json:"eval"`
+	Mixup        *augment.Mixup `json:"mixup,omitempty"`
+	Sampler      string         `json:"sampler"`
+	Seed         uint64         `json:"seed"`
+	// MaxSteps caps the run (0: Epochs decides), for quick budgets.
+	MaxSteps int `json:"max_steps,omitempty"`
+	// CheckpointEvery is in steps (0: once per epoch); Keep is how many of
+	// the newest checkpoints stay (soups average them).
+	CheckpointEvery int `json:"checkpoint_every"`
+	Keep            int `json:"keep"`
+	LogEvery        int `json:"log_every"`
+}
+
+// Validate checks the recipe.
+func (c Config) Validate() error {
+	if err := c.Model.Validate(); err != nil {
+		return err
+	}
+	if err := c.Loss.Validate(); err != nil {
+		return err
+	}
+	switch {
+	case c.Epochs <= 0 && c.MaxSteps <= 0:
+		return fmt.Errorf("train: epochs %g", c.Epochs)
+	case c.BatchSize <= 0:
+		return fmt.Errorf("train: batch size %d", c.BatchSize)
+	case c.Sampler != SamplerShuffle && c.Sampler != SamplerBalanced:
+		return fmt.Errorf("train: sampler %q (shuffle or balanced)", c.Sampler)
+	case c.Keep < 1:
+		return fmt.Errorf("train: keep %d checkpoints", c.Keep)
+	}
+	side, ch := c.Model.InputSize()
+	if c.Augment.Size != side || c.Eval.Size != side || c.Augment.Channels() != ch || c.Eval.Channels() != ch {
+		return fmt.Errorf("train: augmentation gives %dx%dx%d images, the model wants %dx%dx%d",
+			c.Augment.Size, c.Augment.Size, c.Augment.Channels(), side, side, ch)
+	}
+	return nil
+}
+
+// RunInfo is config.json: the recipe plus what the run learned about its
+// data, so prediction and scoring need nothing else.
+type RunInfo struct {
+	Config      Config `json:"config"`
+	Data        string `json:"data"`
+	List        string `json:"list"`
+	Images      int    `json:"images"`
+	ClassCounts []int  `json:"class_counts"`
+	StepsEpoch  int    `json:"steps_per_epoch"`
+	TotalSteps  int    `json:"total_steps"`
+	Backend     string `json:"backend"`
+	Init        string `json:"init,omitempty"`
+}
+
+// Files of a run folder.
+const (
+	ConfigFile     = "config.json"
+	MetricsFile    = "metrics.jsonl"
+	CheckpointsDir = "checkpoints"
+)
+
+// ReadRunInfo loads a run's config.json.
+func ReadRunInfo(run string) (*RunInfo, error) {
+	b, err := os.ReadFile(filepath.Join(run, ConfigFile))
+	if err != nil {
+		return nil, fmt.Errorf("train: %s is not a run folder: %w", run, err)
+	}
+	var ri RunInfo
+	if err := json.Unmarshal(b, &ri); err != nil {
+		return nil, fmt.Errorf("train: %s: %w", filepath.Join(run, ConfigFile), err)
+	}
+	return &ri, nil
+}
+
+func (ri *RunInfo) write(run string) error {
+	b, err := json.MarshalIndent(ri, "", "  ")
+	if err != nil {
+		return err
+	}
+	return atomicfile.WriteBytes(filepath.Join(run, ConfigFile), append(b, '\n'))
+}

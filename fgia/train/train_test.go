@@ -1,0 +1,157 @@
+package train
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/fgia/fgia/fgia/augment"
+	"github.com/fgia/fgia/fgia/backend"
+	"github.com/fgia/fgia/fgia/checkpoint"
+	"github.com/fgia/fgia/fgia/clean"
+	"github.com/fgia/fgia/fgia/demodata"
+	"github.com/fgia/fgia/fgia/fashionmnist"
+	"github.com/fgia/fgia/fgia/head"
+	"github.com/fgia/fgia/fgia/loss"
+	"github.com/fgia/fgia/fgia/model"
+	"github.com/fgia/fgia/fgia/model/vit"
+	"github.com/fgia/fgia/fgia/optim"
+	"github.com/fgia/fgia/fgia/progress"
+)
+
+var (
+	dataOnce sync.Once
+	dataDir  string
+	dataErr  error
+)
+
+// quickData builds and cleans a small WebFashion-LT once for the package.
+func quickData(t *testing.T) string {
+	t.Helper()
+	if _, err := os.Stat(fashionmnist.DefaultDir); err != nil {
+		t.Skip("dataset-fashion-mnist is not installed (make test installs it)")
+	}
+	dataOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "fgia-train-test")
+		if err != nil {
+			dataErr = err
+			return
+		}
+		o := demodata.QuickOptions(filepath.Join(dir, "data"), filepath.Join(dir, "labels"))
+		if _, dataErr = demodata.Build(o); dataErr != nil {
+			return
+		}
+		co := clean.DefaultOptions()
+		co.Quiet, co.Log = true, nil
+		_, dataErr = clean.Run(o.Out, co)
+		dataDir = o.Out
+	})
+	if dataErr != nil {
+		t.Fatal(dataErr)
+	}
+	return dataDir
+}
+
+func tinyConfig() Config {
+	v := vit.Config{ImageSize: 28, Channels: 1, PatchSize: 7, Dim: 16, Depth: 1, Heads: 2, MLPRatio: 2,
+		ClsToken: true, Pool: vit.PoolAvg, DropPathRate: 0.1, NormEps: 1e-6}
+	aug := augment.DefaultTrain(28).WithGray(0.3, 0.35)
+	aug.RandAug.N = 0
+	eval := augment.DefaultEval(28).WithGray(0.3, 0.35)
+	eval.CropPct = 1
+	return Config{
+		Model:   model.Spec{ViT: &v, Head: head.Config{Kind: head.SubCenter, Classes: 10, Scale: 30, SubCenters: 2, Adaptive: true, MarginMin: 0.05, MarginRange: 0.45}},
+		Loss:    loss.Config{Kind: loss.EQL, EQLTau: 1, EQLEps: 1e-4, LabelSmoothing: 0.1},
+		Optim:   optim.DefaultAdamW(optim.Schedule{LR: 1e-3, MinLR: 1e-5, WarmupFrom: 0.1}),
+		Epochs:  1, WarmupEpochs: 0.2, BatchSize: 32, MaxSteps: 12,
+		Augment: aug, Eval: eval, Sampler: SamplerShuffle, Seed: 3,
+		CheckpointEvery: 4, Keep: 2, LogEvery: 2,
+	}
+}
+
+func runOpts(t *testing.T, data, out string) Options {
+	b, err := backend.NewWithConfig(backend.PureGo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	progress.Output = &strings.Builder{}
+	return Options{Data: data, Out: out, Backend: b, Log: &strings.Builder{}}
+}
+
+// TestResumeMatchesUninterrupted stops a run mid-way (as a kill would: the
+// steps after the last checkpoint are lost), resumes it, and checks it ends
+// exactly where an uninterrupted run with the same seed ends.
+func TestResumeMatchesUninterrupted(t *testing.T) {
+	data := quickData(t)
+	cfg := tinyConfig()
+	full := filepath.Join(t.TempDir(), "full")
+	if _, err := Run(cfg, runOpts(t, data, full)); err != nil {
+		t.Fatal(err)
+	}
+	broken := filepath.Join(t.TempDir(), "broken")
+	o := runOpts(t, data, broken)
+	o.StopAfter = 7 // checkpoints at 4; steps 5-7 are lost
+	if _, err := Run(cfg, o); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Run(cfg, runOpts(t, data, broken)); err == nil || !strings.Contains(err.Error(), "--resume") {
+		t.Fatalf("starting over an existing run: %v, want a hint to --resume", err)
+	}
+	o = runOpts(t, data, broken)
+	o.Resume = true
+	sum, err := Run(Config{}, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.FromStep != 4 || sum.Steps != 12 {
+		t.Errorf("resumed from %d to %d, want 4 to 12", sum.FromStep, sum.Steps)
+	}
+	a, _ := ReadMetrics(full)
+	b, _ := ReadMetrics(broken)
+	if len(a) != 6 || len(b) != 6 {
+		t.Fatalf("%d and %d metric records, want 6 each", len(a), len(b))
+	}
+	for i := range a {
+		if a[i].Step != b[i].Step || a[i].Loss != b[i].Loss || a[i].Accuracy != b[i].Accuracy || a[i].LR != b[i].LR {
+			t.Errorf("record %d: uninterrupted %+v, resumed %+v", i, a[i], b[i])
+		}
+	}
+	ca, _ := checkpoint.Latest(filepath.Join(full, CheckpointsDir))
+	cb, _ := checkpoint.Latest(filepath.Join(broken, CheckpointsDir))
+	ka, _ := checkpoint.Load(ca)
+	kb, _ := checkpoint.Load(cb)
+	if !reflect.DeepEqual(ka.Tensors["/backbone/pos_embed"].Value(), kb.Tensors["/backbone/pos_embed"].Value()) {
+		t.Error("final weights differ between the uninterrupted and the resumed run")
+	}
+	if stats := kb.Tensors["/loss/eql/grad_stats"]; stats == nil {
+		t.Error("EQL statistics are not in the checkpoint")
+	}
+	if all, _ := checkpoint.List(filepath.Join(broken, CheckpointsDir)); len(all) != 2 {
+		t.Errorf("kept %d checkpoints, want 2", len(all))
+	}
+}
+
+func TestNonFiniteLossStops(t *testing.T) {
+	data := quickData(t)
+	cfg := tinyConfig()
+	cfg.Optim.Schedule = optim.Schedule{LR: 1e30, MinLR: 1e30, WarmupFrom: 1}
+	cfg.Optim.WeightDecay = 0
+	cfg.CheckpointEvery = 1
+	out := filepath.Join(t.TempDir(), "nan")
+	_, err := Run(cfg, runOpts(t, data, out))
+	if !errors.Is(err, ErrNonFinite) {
+		t.Fatalf("err = %v, want ErrNonFinite", err)
+	}
+	if !strings.Contains(err.Error(), "last good checkpoint") {
+		t.Errorf("message %q does not name the last good checkpoint", err)
+	}
+	if last, _ := checkpoint.Latest(filepath.Join(out, CheckpointsDir)); last != "" {
+		if _, err := checkpoint.Load(last); err != nil {
+			t.Errorf("the last checkpoint is not usable: %v", err)
+		}
+	}
+}
