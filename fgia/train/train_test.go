@@ -64,10 +64,10 @@ func tinyConfig() Config {
 	eval := augment.DefaultEval(28).WithGray(0.3, 0.35)
 	eval.CropPct = 1
 	return Config{
-		Model:   model.Spec{ViT: &v, Head: head.Config{Kind: head.SubCenter, Classes: 10, Scale: 30, SubCenters: 2, Adaptive: true, MarginMin: 0.05, MarginRange: 0.45}},
-		Loss:    loss.Config{Kind: loss.EQL, EQLTau: 1, EQLEps: 1e-4, LabelSmoothing: 0.1},
-		Optim:   optim.DefaultAdamW(optim.Schedule{LR: 1e-3, MinLR: 1e-5, WarmupFrom: 0.1}),
-		Epochs:  1, WarmupEpochs: 0.2, BatchSize: 32, MaxSteps: 12,
+		Model:  model.Spec{ViT: &v, Head: head.Config{Kind: head.SubCenter, Classes: 10, Scale: 30, SubCenters: 2, Adaptive: true, MarginMin: 0.05, MarginRange: 0.45}},
+		Loss:   loss.Config{Kind: loss.EQL, EQLTau: 1, EQLEps: 1e-4, LabelSmoothing: 0.1},
+		Optim:  optim.DefaultAdamW(optim.Schedule{LR: 1e-3, MinLR: 1e-5, WarmupFrom: 0.1}),
+		Epochs: 1, WarmupEpochs: 0.2, BatchSize: 32, MaxSteps: 12,
 		Augment: aug, Eval: eval, Sampler: SamplerShuffle, Seed: 3,
 		CheckpointEvery: 4, Keep: 2, LogEvery: 2,
 	}
