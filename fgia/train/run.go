@@ -122,6 +122,7 @@ func Run(cfg Config, opt Options) (*Summary, error) {
 	ctx.SetParam(context.ParamInitialSeed, int64(cfg.Seed))
 	sum := &Summary{Resumed: opt.Resume}
 	start := 0
+	var window metricWindow // the metrics since the last record, carried across a resume
 	if opt.Resume {
 		latest, err := checkpoint.Latest(ckDir)
 		if err != nil {
@@ -135,6 +136,11 @@ func Run(cfg Config, opt Options) (*Summary, error) {
 			if err := c.Restore(ctx, nil); err != nil {
 				return nil, err
 			}
+			var meta checkpointMeta
+			if err := c.Meta(&meta); err != nil {
+				return nil, err
+			}
+			window = meta.Window
 			start = int(c.Step)
 			fmt.Fprintf(opt.Log, "resuming %s from step %d (%s)\n", opt.Out, start, filepath.Base(latest))
 		}
@@ -198,19 +204,15 @@ func Run(cfg Config, opt Options) (*Summary, error) {
 	logEvery := max(cfg.LogEvery, 1)
 	bar := progress.New(total-start, "train")
 	t0 := time.Now()
-	var acc struct {
-		loss, correct, lr, norm float64
-		n, images               int
-		since                   time.Time
-	}
-	acc.since = t0
+	acc := window
+	since := t0
 	save := func(done int) error {
-		meta := map[string]any{"epoch": float64(done) / float64(spe)}
+		meta := checkpointMeta{Epoch: float64(done) / float64(spe), Window: acc}
 		p, err := checkpoint.Save(ctx, ckDir, int64(done), meta, cfg.Keep)
 		sum.Checkpoint = p
 		return err
 	}
-	done := start
+	done, timed := start, 0
 	for done < total {
 		epoch := done / spe
 		order := smp.Epoch(epoch)[:spe*cfg.BatchSize] // whole batches only
@@ -241,24 +243,24 @@ func Run(cfg Config, opt Options) (*Summary, error) {
 			}
 			done++
 			sum.LastLoss = l
-			acc.loss += l
-			acc.correct += float64(out[1].Value().(float32))
-			acc.lr = float64(out[2].Value().(float32))
-			acc.norm += float64(out[3].Value().(float32))
-			acc.n++
-			acc.images += cfg.BatchSize
+			acc.Loss += l
+			acc.Correct += float64(out[1].Value().(float32))
+			acc.LR = float64(out[2].Value().(float32))
+			acc.Norm += float64(out[3].Value().(float32))
+			acc.Steps++
+			acc.Images += cfg.BatchSize
+			timed += cfg.BatchSize
 			bar.Add(1)
 			if done%logEvery == 0 || done == total {
-				el := time.Since(acc.since).Seconds()
-				r := Record{Step: done, Epoch: float64(done) / float64(spe), Loss: acc.loss / float64(acc.n),
-					Accuracy: acc.correct / float64(acc.images), LR: acc.lr, GradNorm: acc.norm / float64(acc.n),
-					ImgPerSec: float64(acc.images) / el, Seconds: time.Since(t0).Seconds()}
+				r := Record{Step: done, Epoch: float64(done) / float64(spe), Loss: acc.Loss / float64(acc.Steps),
+					Accuracy: acc.Correct / float64(acc.Images), LR: acc.LR, GradNorm: acc.Norm / float64(acc.Steps),
+					ImgPerSec: float64(timed) / time.Since(since).Seconds(), Seconds: time.Since(t0).Seconds()}
 				if err := mw.write(r); err != nil {
 					close(stop)
 					return sum, err
 				}
 				bar.SetInfo(fmt.Sprintf("epoch %.2f loss %.4f acc %.3f lr %.2e %.0f img/s", r.Epoch, r.Loss, r.Accuracy, r.LR, r.ImgPerSec))
-				acc.loss, acc.correct, acc.norm, acc.n, acc.images, acc.since = 0, 0, 0, 0, 0, time.Now()
+				acc, timed, since = metricWindow{}, 0, time.Now()
 			}
 			if opt.StopAfter > 0 && done-start >= opt.StopAfter {
 				close(stop)
@@ -282,6 +284,24 @@ func Run(cfg Config, opt Options) (*Summary, error) {
 	bar.Finish()
 	sum.Steps, sum.Epochs = done, float64(done)/float64(spe)
 	return sum, nil
+}
+
+// metricWindow accumulates the steps since the last metrics record. It is
+// saved in checkpoints so that a resumed run writes the same records as an
+// uninterrupted one.
+type metricWindow struct {
+	Loss    float64 `json:"loss"`
+	Correct float64 `json:"correct"`
+	LR      float64 `json:"lr"`
+	Norm    float64 `json:"norm"`
+	Steps   int     `json:"steps"`
+	Images  int     `json:"images"`
+}
+
+// checkpointMeta is the engine's metadata in each checkpoint.
+type checkpointMeta struct {
+	Epoch  float64      `json:"epoch"`
+	Window metricWindow `json:"window"`
 }
 
 func pipeShape(p *augment.Pipeline) []int {

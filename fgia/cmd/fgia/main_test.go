@@ -34,6 +34,27 @@ func TestCommandLineErrors(t *testing.T) {
 	}
 }
 
+// demoSet builds and cleans a quick demo set through the CLI.
+func demoSet(t *testing.T) string {
+	t.Helper()
+	if _, err := os.Stat(fashionmnist.DefaultDir); err != nil {
+		t.Skip("dataset-fashion-mnist is not installed (make test installs it)")
+	}
+	progress.Output = &bytes.Buffer{}
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data")
+	for _, args := range [][]string{
+		{"demo-data", "--out", data, "--labels", filepath.Join(dir, "labels"), "--max-per-class", "300", "--test-per-class", "10"},
+		{"clean", "--data", data},
+	} {
+		var stderr bytes.Buffer
+		if code := run(args, &stderr); code != 0 {
+			t.Fatalf("fgia %v: exit %d: %s", args, code, stderr.String())
+		}
+	}
+	return data
+}
+
 // TestDataStage runs the data stage as `make reproduce` does, on a small set.
 func TestDataStage(t *testing.T) {
 	if _, err := os.Stat(fashionmnist.DefaultDir); err != nil {
