@@ -18,12 +18,13 @@ REPORT := reports
 # `make deps` installs, else the pure-Go backend), and tests name theirs.
 export GOMLX_NO_AUTO_INSTALL := 1
 
-.PHONY: help deps build data reproduce test lint gotest interop notebooks browser bench-scan clean
+.PHONY: help deps deps-bench build data reproduce test lint gotest interop notebooks browser bench-scan bench-vit clean
 
 help:
 	@echo "make reproduce   install what is missing, build the demo set, clean it, write $(REPORT)/data"
 	@echo "make test        install what is missing, vet, go test, Parquet interop, notebooks, browser check"
 	@echo "make bench-scan  scan benchmark against its Python peer (writes $(REPORT)/bench-scan.txt)"
+	@echo "make bench-vit   fgia bench against PyTorch on the CPU (writes $(REPORT)/bench-vit.txt)"
 
 deps:
 	scripts/install_deps.sh
@@ -70,6 +71,16 @@ browser: deps
 
 bench-scan: deps build
 	scripts/bench_scan.sh
+
+# The PyTorch peer: Debian's python3-torch with the pthreads OpenBLAS.
+deps-bench:
+	@dpkg-query -W -f='$${Status}' python3-torch 2>/dev/null | grep -q "install ok installed" && \
+	 dpkg-query -W -f='$${Status}' libopenblas0-pthread 2>/dev/null | grep -q "install ok installed" || \
+	 { apt-get install -y --no-install-recommends python3-torch libopenblas0-pthread || \
+	   { apt-get update && apt-get install -y --no-install-recommends python3-torch libopenblas0-pthread; }; }
+
+bench-vit: deps deps-bench build
+	scripts/bench_vit.sh
 
 clean:
 	rm -rf build data/webfashion data/webfashion-labels data/bench-scan
