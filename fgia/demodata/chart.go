@@ -1,7 +1,6 @@
 package demodata
 
 import (
-	"bytes"
 	"fmt"
 	"image/color"
 	"math/rand/v2"
@@ -9,8 +8,8 @@ import (
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
-	"gonum.org/v1/plot/vg/draw"
-	"gonum.org/v1/plot/vg/vgimg"
+
+	"github.com/fgia/fgia/fgia/plotpng"
 )
 
 // drawChart renders a small random bar or line chart: the kind of
@@ -43,11 +42,5 @@ func drawChart(rng *rand.Rand) ([]byte, error) {
 		p.Add(line)
 	}
 	side := vg.Length(48 + rng.IntN(48)) // 48..95 px at 72 dpi
-	c := vgimg.NewWith(vgimg.UseWH(side, side), vgimg.UseDPI(72))
-	p.Draw(draw.New(c))
-	var b bytes.Buffer
-	if _, err := (vgimg.PngCanvas{Canvas: c}).WriteTo(&b); err != nil {
-		return nil, err
-	}
-	return b.Bytes(), nil
+	return plotpng.Render(p, side, side, 72)
 }

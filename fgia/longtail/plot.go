@@ -1,7 +1,6 @@
 package longtail
 
 import (
-	"bytes"
 	"image/color"
 	"math"
 	"sort"
@@ -11,7 +10,8 @@ import (
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
-	"gonum.org/v1/plot/vg/vgimg"
+
+	"github.com/fgia/fgia/fgia/plotpng"
 )
 
 // Series is one named class-count vector to draw.
@@ -61,13 +61,7 @@ func FrequencyPlotPNG(title string, series ...Series) ([]byte, error) {
 		p.Y.Tick.Marker = logTicks{}
 	}
 	p.Add(plotter.NewGrid())
-	c := vgimg.NewWith(vgimg.UseWH(6*vg.Inch, 3.5*vg.Inch), vgimg.UseDPI(96))
-	p.Draw(draw.New(c))
-	var b bytes.Buffer
-	if _, err := (vgimg.PngCanvas{Canvas: c}).WriteTo(&b); err != nil {
-		return nil, err
-	}
-	return b.Bytes(), nil
+	return plotpng.Render(p, 6*vg.Inch, 3.5*vg.Inch, plotpng.DPI)
 }
 
 // logTicks labels 1, 2 and 5 of every decade: a class-count axis rarely spans

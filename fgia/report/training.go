@@ -1,7 +1,6 @@
 package report
 
 import (
-	"bytes"
 	"fmt"
 	"image/color"
 	"math"
@@ -12,6 +11,7 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
 
+	"github.com/fgia/fgia/fgia/plotpng"
 	"github.com/fgia/fgia/fgia/train"
 )
 
@@ -19,16 +19,6 @@ var (
 	blue   = color.RGBA{31, 119, 180, 255}
 	orange = color.RGBA{255, 127, 14, 255}
 )
-
-func png(p *plot.Plot, w, h vg.Length) ([]byte, error) {
-	c := vgimg.NewWith(vgimg.UseWH(w, h), vgimg.UseDPI(96))
-	p.Draw(draw.New(c))
-	var b bytes.Buffer
-	if _, err := (vgimg.PngCanvas{Canvas: c}).WriteTo(&b); err != nil {
-		return nil, err
-	}
-	return b.Bytes(), nil
-}
 
 // LearningCurvesPNG plots a run's training loss and batch accuracy against
 // the step, side by side.
@@ -58,18 +48,14 @@ func LearningCurvesPNG(recs []train.Record) ([]byte, error) {
 		p.Add(l, plotter.NewGrid())
 		tiles[i] = p
 	}
-	c := vgimg.NewWith(vgimg.UseWH(9*vg.Inch, 3.2*vg.Inch), vgimg.UseDPI(96))
+	c := vgimg.NewWith(vgimg.UseWH(9*vg.Inch, 3.2*vg.Inch), vgimg.UseDPI(plotpng.DPI))
 	dc := draw.New(c)
 	t := draw.Tiles{Rows: 1, Cols: 2, PadX: vg.Millimeter * 4}
 	canvases := plot.Align([][]*plot.Plot{tiles}, t, dc)
 	for i, p := range tiles {
 		p.Draw(canvases[0][i])
 	}
-	var b bytes.Buffer
-	if _, err := (vgimg.PngCanvas{Canvas: c}).WriteTo(&b); err != nil {
-		return nil, err
-	}
-	return b.Bytes(), nil
+	return plotpng.Encode(c)
 }
 
 // AccuracyVsFrequencyPNG plots each class's test accuracy against its number
@@ -95,5 +81,5 @@ func AccuracyVsFrequencyPNG(title string, counts []int, accuracy []float64) ([]b
 	s.GlyphStyle.Color, s.GlyphStyle.Radius, s.GlyphStyle.Shape = blue, vg.Points(3), draw.CircleGlyph{}
 	p.Add(s, plotter.NewGrid())
 	p.Y.Min, p.Y.Max = 0, 1
-	return png(p, 6*vg.Inch, 3.5*vg.Inch)
+	return plotpng.Render(p, 6*vg.Inch, 3.5*vg.Inch, plotpng.DPI)
 }
