@@ -13,6 +13,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/gomlx/gomlx/backends"
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:staticcheck // graph building reads best unqualified
@@ -25,6 +26,7 @@ import (
 	"github.com/fgia/fgia/fgia/checkpoint"
 	"github.com/fgia/fgia/fgia/dataset"
 	"github.com/fgia/fgia/fgia/loader"
+	"github.com/fgia/fgia/fgia/optim"
 	"github.com/fgia/fgia/fgia/progress"
 	"github.com/fgia/fgia/fgia/table"
 	"github.com/fgia/fgia/fgia/train"
@@ -54,6 +56,7 @@ type Options struct {
 	Split      string // testa or testb
 	TTA        string // "" or "flip"
 	Out        string // Parquet file
+	EMA        bool   // use the run's exponential moving average of the weights
 	Batch      int
 	Backend    backends.Backend
 	Workers    int
@@ -85,6 +88,22 @@ func Run(opts Options) (int, error) {
 	ctx := context.New().Checked(false)
 	if err := ck.Restore(ctx, nil); err != nil {
 		return 0, err
+	}
+	if opts.EMA {
+		prefix, n := optim.Scope+"/ema", 0
+		err := ck.Restore(ctx, func(path string) string {
+			if strings.HasPrefix(path, prefix+"/") {
+				n++
+				return strings.TrimPrefix(path, prefix)
+			}
+			return ""
+		})
+		if err == nil && n == 0 {
+			err = fmt.Errorf("predict: %s has no EMA weights (train with an EMA decay)", ckFile)
+		}
+		if err != nil {
+			return 0, err
+		}
 	}
 	names, err := dataset.Layout{Root: opts.Data}.TestImages(opts.Split)
 	if err != nil {

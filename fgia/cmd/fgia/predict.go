@@ -17,6 +17,7 @@ func predictCmd(fs *flag.FlagSet) func() error {
 	fs.StringVar(&o.TTA, "tta", "", "test-time augmentation: flip (average logits of the image and its mirror)")
 	fs.StringVar(&o.Out, "out", "", "prediction Parquet file")
 	fs.IntVar(&o.Batch, "batch", 256, "inference batch size")
+	fs.BoolVar(&o.EMA, "ema", false, "predict with the EMA weights (runs trained with --ema)")
 	fs.IntVar(&o.Workers, "workers", 0, "loader goroutines (default: one per CPU)")
 	return func() error {
 		if err := required("run", o.Run, "data", o.Data, "out", o.Out); err != nil {

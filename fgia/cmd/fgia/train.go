@@ -38,6 +38,8 @@ func trainCmd(fs *flag.FlagSet) func() error {
 	every := fs.Int("checkpoint-every", 0, "checkpoint every N steps (default: every epoch)")
 	sampler := fs.String("sampler", "", "shuffle (default) or balanced")
 	workers := fs.Int("workers", 0, "loader goroutines (default: one per CPU)")
+	ema := fs.Float64("ema", 0, "keep an exponential moving average of the weights with this decay (e.g. 0.9998)")
+	clip := fs.Float64("clip", 0, "clip the global gradient norm to this value")
 	return func() error {
 		if err := required("out", *out); err != nil {
 			return err
@@ -78,6 +80,12 @@ func trainCmd(fs *flag.FlagSet) func() error {
 			}
 			if *sampler != "" {
 				cfg.Sampler = *sampler
+			}
+			if *ema > 0 {
+				cfg.Optim.EMA = *ema
+			}
+			if *clip > 0 {
+				cfg.Optim.ClipNorm = *clip
 			}
 		}
 		bi, err := newBackend()

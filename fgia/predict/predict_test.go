@@ -1,0 +1,99 @@
+package predict
+
+import (
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/fgia/fgia/fgia/augment"
+	"github.com/fgia/fgia/fgia/backend"
+	"github.com/fgia/fgia/fgia/clean"
+	"github.com/fgia/fgia/fgia/dataset"
+	"github.com/fgia/fgia/fgia/demodata"
+	"github.com/fgia/fgia/fgia/fashionmnist"
+	"github.com/fgia/fgia/fgia/head"
+	"github.com/fgia/fgia/fgia/loss"
+	"github.com/fgia/fgia/fgia/model"
+	"github.com/fgia/fgia/fgia/model/vit"
+	"github.com/fgia/fgia/fgia/optim"
+	"github.com/fgia/fgia/fgia/progress"
+	"github.com/fgia/fgia/fgia/train"
+)
+
+func TestFlipRows(t *testing.T) {
+	// One 2x3 image with 2 channels.
+	src := []float32{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}
+	want := []float32{5, 6, 3, 4, 1, 2, 11, 12, 9, 10, 7, 8}
+	got := flipRows(src, 1, 2, 3, 2)
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("flipRows = %v, want %v", got, want)
+		}
+	}
+}
+
+// TestPredict trains a tiny run for a few steps and predicts Test-A with and
+// without flip TTA and EMA weights.
+func TestPredict(t *testing.T) {
+	if _, err := os.Stat(fashionmnist.DefaultDir); err != nil {
+		t.Skip("dataset-fashion-mnist is not installed (make test installs it)")
+	}
+	progress.Output = &strings.Builder{}
+	dir := t.TempDir()
+	o := demodata.QuickOptions(filepath.Join(dir, "data"), filepath.Join(dir, "labels"))
+	if _, err := demodata.Build(o); err != nil {
+		t.Fatal(err)
+	}
+	co := clean.DefaultOptions()
+	co.Quiet, co.Log = true, nil
+	if _, err := clean.Run(o.Out, co); err != nil {
+		t.Fatal(err)
+	}
+	v := vit.Config{ImageSize: 28, Channels: 1, PatchSize: 7, Dim: 16, Depth: 1, Heads: 2, MLPRatio: 2, ClsToken: true, Pool: vit.PoolCls, NormEps: 1e-6}
+	aug := augment.DefaultTrain(28).WithGray(0.3, 0.35)
+	aug.RandAug.N = 0
+	eval := augment.DefaultEval(28).WithGray(0.3, 0.35)
+	eval.CropPct = 1
+	adam := optim.DefaultAdamW(optim.Schedule{LR: 1e-3, MinLR: 1e-3})
+	adam.EMA = 0.9
+	cfg := train.Config{Model: model.Spec{ViT: &v, Head: head.Config{Kind: head.Cosine, Classes: 10, Scale: 30}},
+		Loss: loss.Config{Kind: loss.CE}, Optim: adam, Epochs: 1, BatchSize: 32, MaxSteps: 4,
+		Augment: aug, Eval: eval, Sampler: train.SamplerShuffle, Seed: 1, Keep: 1, LogEvery: 1}
+	b, err := backend.NewWithConfig(backend.PureGo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := filepath.Join(dir, "run")
+	if _, err := train.Run(cfg, train.Options{Data: o.Out, Out: run, Backend: b, Log: &strings.Builder{}}); err != nil {
+		t.Fatal(err)
+	}
+	names, _ := dataset.Layout{Root: o.Out}.TestImages("testa")
+	for _, tc := range []struct {
+		tta string
+		ema bool
+	}{{"", false}, {"flip", false}, {"flip", true}} {
+		out := filepath.Join(dir, "pred-"+tc.tta+".parquet")
+		n, err := Run(Options{Run: run, Data: o.Out, Split: "testa", TTA: tc.tta, EMA: tc.ema, Out: out, Batch: 64, Backend: b, Quiet: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, counts, err := Read(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n != len(names) || len(rows) != len(names) || len(counts) != 10 {
+			t.Fatalf("tta %q: %d rows (%d read), %d images, %d class counts", tc.tta, n, len(rows), len(names), len(counts))
+		}
+		for i, r := range rows {
+			best, score := argmaxSoftmax(r.Logits)
+			if r.Image != names[i] || len(r.Logits) != 10 || int(r.Pred) != best || r.Score != score || score <= 0 || score > 1 || math.IsNaN(float64(score)) {
+				t.Fatalf("tta %q row %d: %+v", tc.tta, i, r)
+			}
+		}
+	}
+	if _, err := Run(Options{Run: run, Data: o.Out, Split: "testa", TTA: "rotate", Out: filepath.Join(dir, "x.parquet"), Backend: b}); err == nil {
+		t.Error("unknown TTA: no error")
+	}
+}
