@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:staticcheck // graph building reads best unqualified
+	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/gomlx/gomlx/pkg/ml/context"
 
 	"github.com/fgia/fgia/fgia/head"
@@ -105,4 +106,26 @@ func (s Spec) Layer(scope string) (layer, layers int) {
 		return 0, top
 	}
 	return top, top
+}
+
+// Adapt converts a checkpoint's backbone tensors (by variable path) to this
+// spec's shapes where the architecture allows it: a ViT's position
+// embedding is resized to the new patch grid (fine-tuning at 448 from 224).
+// Swin-V2 needs nothing: its relative-position MLP works on normalised
+// coordinates, so it transfers across window sizes as it is.
+func (s Spec) Adapt(stored map[string]*tensors.Tensor) error {
+	if s.ViT == nil {
+		return nil
+	}
+	path := "/" + BackboneScope + "/" + vit.PosEmbedName
+	t, ok := stored[path]
+	if !ok || t.Shape().Dimensions[1] == s.ViT.Tokens() {
+		return nil
+	}
+	resized, err := vit.ResizePosEmbed(t, s.ViT.ClsToken, s.ViT.Grid())
+	if err != nil {
+		return fmt.Errorf("model: %s: %w", path, err)
+	}
+	stored[path] = resized
+	return nil
 }

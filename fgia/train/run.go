@@ -148,7 +148,7 @@ func Run(cfg Config, opt Options) (*Summary, error) {
 			return nil, err
 		}
 	} else if opt.Init != "" {
-		if err := InitBackbone(ctx, opt.Init); err != nil {
+		if err := InitBackbone(ctx, opt.Init, cfg.Model); err != nil {
 			return nil, err
 		}
 	}
@@ -319,9 +319,9 @@ func marginsFor(cfg Config, counts []int) []float32 {
 }
 
 // InitBackbone loads the backbone weights of another run's last checkpoint
-// (or of a checkpoint file) into ctx; the head and the optimizer start
-// fresh.
-func InitBackbone(ctx *context.Context, from string) error {
+// (or of a checkpoint file) into ctx, adapted to spec (a ViT's position
+// embedding resized to its grid); the head and the optimizer start fresh.
+func InitBackbone(ctx *context.Context, from string, spec model.Spec) error {
 	file := from
 	if st, err := os.Stat(from); err == nil && st.IsDir() {
 		latest, err := checkpoint.Latest(filepath.Join(from, CheckpointsDir))
@@ -335,6 +335,9 @@ func InitBackbone(ctx *context.Context, from string) error {
 	}
 	c, err := checkpoint.Load(file)
 	if err != nil {
+		return err
+	}
+	if err := spec.Adapt(c.Tensors); err != nil {
 		return err
 	}
 	prefix := "/" + model.BackboneScope + "/"

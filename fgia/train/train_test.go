@@ -9,6 +9,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/gomlx/gomlx/pkg/ml/context"
+
 	"github.com/fgia/fgia/fgia/augment"
 	"github.com/fgia/fgia/fgia/backend"
 	"github.com/fgia/fgia/fgia/checkpoint"
@@ -155,3 +157,45 @@ func TestNonFiniteLossStops(t *testing.T) {
 		}
 	}
 }
+
+// TestInitAtAnotherSize starts a run at 56x56 from a 28x28 run's backbone:
+// every backbone weight loads, the position embedding resized to the new grid.
+func TestInitAtAnotherSize(t *testing.T) {
+	data := quickData(t)
+	small := tinyConfig()
+	small.MaxSteps = 2
+	from := filepath.Join(t.TempDir(), "small")
+	if _, err := Run(small, runOpts(t, data, from)); err != nil {
+		t.Fatal(err)
+	}
+	big := tinyConfig()
+	v := *big.Model.ViT
+	v.ImageSize = 56
+	big.Model.ViT = &v
+	big.Augment.Size, big.Eval.Size = 56, 56
+	big.MaxSteps = 1
+	o := runOpts(t, data, filepath.Join(t.TempDir(), "big"))
+	o.Init = from
+	if _, err := Run(big, o); err != nil {
+		t.Fatal(err)
+	}
+	last, _ := checkpoint.Latest(filepath.Join(from, CheckpointsDir))
+	src, _ := checkpoint.Load(last)
+	ctx := newTestContext()
+	if err := InitBackbone(ctx, from, big.Model); err != nil {
+		t.Fatal(err)
+	}
+	pos := ctx.InspectVariable("/backbone", "pos_embed")
+	if pos == nil || pos.Shape().Dimensions[1] != 1+8*8 {
+		t.Fatalf("position embedding after init: %v", pos)
+	}
+	q := ctx.InspectVariable("/backbone/block_00/attn/q", "weights")
+	if q == nil || !q.MustValue().Equal(src.Tensors["/backbone/block_00/attn/q/weights"]) {
+		t.Error("the loaded q weights are not the pretrained ones")
+	}
+	if ctx.InspectVariable("/head", "weights") != nil {
+		t.Error("the head was loaded too; it must start fresh")
+	}
+}
+
+func newTestContext() *context.Context { return context.New().Checked(false) }
