@@ -63,8 +63,11 @@ interop: build
 	  scripts/check_parquet.sh build/interop/data/meta/manifest.parquet reason
 	scripts/check_parquet.sh build/interop/data/meta/manifest.parquet status
 
+# Executes every notebook; 02_finetune's prediction file must then read the
+# same in DuckDB and pandas too.
 notebooks: deps
 	scripts/run_notebooks.sh execute
+	scripts/check_parquet.sh build/notebooks/02_finetune/pred_testb.parquet pred
 
 browser: deps
 	scripts/run_notebooks.sh browser notebooks/01_data.ipynb build/test-artifacts

@@ -12,10 +12,10 @@ if [ ! -f "$data/data/meta/train.txt" ]; then
   build/bin/fgia demo-data --out "$data/data" --labels "$data/labels" \
     --imbalance 1 --max-per-class 2000 --test-per-class 0 >/dev/null
 fi
-dir="$data/data/train"
+dir="$root/$data/data/train"
 files=$(find "$dir" -type f | wc -l)
 # Warm the page cache so neither side pays for the first read.
-cat $(find "$dir" -type f) >/dev/null
+find "$dir" -type f -exec cat {} + >/dev/null
 go_out=$(FGIA_SCAN_DIR="$dir" go test -run '^$' -bench BenchmarkScan -benchtime 5x ./fgia/scan)
 go_all=$(echo "$go_out" | awk '/workers=all/ {for (i=1;i<=NF;i++) if ($(i+1)=="files/s") print $i}')
 go_one=$(echo "$go_out" | awk '/workers=1/ {for (i=1;i<=NF;i++) if ($(i+1)=="files/s") print $i}')

@@ -89,8 +89,9 @@ func swinSpec(name string, h head.Config) (model.Spec, error) {
 	return model.Spec{SwinV2: &c, Head: h}, nil
 }
 
-// demo is the CPU recipe on 28x28 gray images: short, no RandAugment (it
-// was designed for photographs), random-resized crops from 35% of the image.
+// demo is the CPU recipe on 28x28 gray images: short, so lightly
+// regularised — no RandAugment (designed for photographs), no random
+// erasing, random-resized crops keeping at least 75% of the image, flips.
 func demo(backbone string, h func(classes int) head.Config, l loss.Config) builder {
 	return func(classes int) (train.Config, error) {
 		spec, err := vitSpec(backbone, h(classes))
@@ -101,8 +102,9 @@ func demo(backbone string, h func(classes int) head.Config, l loss.Config) build
 			return train.Config{}, err
 		}
 		aug := augment.DefaultTrain(28).WithGray(0.286, 0.353) // Fashion-MNIST statistics
-		aug.Scale = [2]float64{0.35, 1}
+		aug.Scale = [2]float64{0.75, 1}
 		aug.RandAug.N = 0
+		aug.Erase.Prob = 0
 		eval := augment.DefaultEval(28).WithGray(0.286, 0.353)
 		eval.CropPct = 1
 		o := optim.DefaultAdamW(optim.Schedule{LR: 2e-3, MinLR: 1e-5, WarmupFrom: 1e-2})

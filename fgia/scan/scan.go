@@ -1,17 +1,19 @@
 // Package scan checks every file of a data set in parallel: it reads the
 // bytes once, hashes them (SHA-1, the competition's file naming), reads the
-// header, refuses decompression bombs and fully decodes the rest to prove
-// they are usable. Only the small per-file record is kept, never pixels.
+// header, refuses decompression bombs and decodes the rest to prove they
+// are usable (imagefile.Checker: PNG streams are inflated and validated
+// without building images). Only the small per-file record is kept, never
+// pixels.
 package scan
 
 import (
 	"crypto/sha1"
 	"encoding/hex"
-	"io"
 	"os"
 	"runtime"
 	"runtime/debug"
 	"sync"
+	"syscall"
 
 	"github.com/fgia/fgia/fgia/imagefile"
 	"github.com/fgia/fgia/fgia/progress"
@@ -72,8 +74,9 @@ func Files(root string, paths []string, opt Options) []File {
 			defer wg.Done()
 			done := 0
 			var buf []byte
+			var checker imagefile.Checker
 			for i := range next {
-				out[i], buf = scanOne(root, paths[i], opt, buf)
+				out[i], buf = scanOne(root, paths[i], opt, buf, &checker)
 				if done++; bar != nil && done == 64 {
 					bar.Add(done)
 					done = 0
@@ -97,13 +100,14 @@ func Files(root string, paths []string, opt Options) []File {
 
 // One scans a single file.
 func One(root, path string, opt Options) File {
-	f, _ := scanOne(root, path, opt, nil)
+	f, _ := scanOne(root, path, opt, nil, &imagefile.Checker{})
 	return f
 }
 
 // scanOne scans a file, reading it into buf (grown as needed and returned
-// for reuse by the next file).
-func scanOne(root, path string, opt Options, buf []byte) (File, []byte) {
+// for reuse by the next file). Without thumbnails the pixels are not
+// needed: the checker validates the file without keeping them.
+func scanOne(root, path string, opt Options, buf []byte, checker *imagefile.Checker) (File, []byte) {
 	f := File{Path: path}
 	data, err := readInto(root+"/"+path, buf)
 	if err != nil {
@@ -114,44 +118,49 @@ func scanOne(root, path string, opt Options, buf []byte) (File, []byte) {
 	f.Bytes = int64(len(data))
 	sum := sha1.Sum(data)
 	f.SHA1 = hex.EncodeToString(sum[:])
-	img, h, err := imagefile.Decode(data, opt.MaxPixels)
+	var h imagefile.Header
+	if opt.ThumbSide > 0 {
+		var img *imagefile.RGB
+		if img, h, err = imagefile.DecodeRGB(data, opt.MaxPixels); err == nil {
+			f.Thumb = img.Thumbnail(opt.ThumbSide)
+		}
+	} else {
+		h, err = checker.Check(data, opt.MaxPixels)
+	}
 	f.Width, f.Height, f.Format = h.Width, h.Height, h.Format
 	if err != nil {
 		f.Reason, f.Detail = string(imagefile.ReasonOf(err)), err.Error()
-		return f, buf
-	}
-	if opt.ThumbSide > 0 {
-		f.Thumb = imagefile.ToRGB(img).Thumbnail(opt.ThumbSide)
 	}
 	return f, buf
 }
 
-// readInto reads a whole file into buf's storage when it fits.
+// readInto reads a whole file into buf's storage, growing it when needed.
+// It calls open/read/close directly: os.File's poller registration and
+// Stat cost two system calls a file, a sixth of a small file's scan.
 func readInto(path string, buf []byte) ([]byte, error) {
-	fh, err := os.Open(path)
+	fd, err := syscall.Open(path, syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
 	if err != nil {
-		return nil, err
+		return nil, &os.PathError{Op: "open", Path: path, Err: err}
 	}
-	defer fh.Close()
-	st, err := fh.Stat()
-	if err != nil {
-		return nil, err
-	}
-	if n := int(st.Size()) + 1; cap(buf) < n {
-		buf = make([]byte, 0, max(n, 64<<10))
+	defer syscall.Close(fd)
+	if cap(buf) < 64<<10 {
+		buf = make([]byte, 0, 64<<10)
 	}
 	buf = buf[:0]
 	for {
-		n, err := fh.Read(buf[len(buf):cap(buf)])
-		buf = buf[:len(buf)+n]
-		if err == io.EOF {
-			return buf, nil
-		}
-		if err != nil {
-			return nil, err
-		}
-		if len(buf) == cap(buf) { // the file grew since Stat
+		if len(buf) == cap(buf) {
 			buf = append(buf, 0)[:len(buf)]
 		}
+		n, err := syscall.Read(fd, buf[len(buf):cap(buf)])
+		if err == syscall.EINTR {
+			continue
+		}
+		if err != nil {
+			return nil, &os.PathError{Op: "read", Path: path, Err: err}
+		}
+		if n == 0 {
+			return buf, nil
+		}
+		buf = buf[:len(buf)+n]
 	}
 }
