@@ -162,7 +162,7 @@ func init() {
 	arcface := func(classes int) head.Config {
 		return head.Config{Kind: head.ArcFace, Classes: classes, Scale: 30, Margin: 0.3}
 	}
-	register("demo-vit", "CPU demo: ViT (D 96, 6 blocks) on 28x28 gray, linear head, CE + label smoothing", demo("vit-demo", linear, ceLoss()))
+	register("demo-vit", "CPU demo: ViT (D 64, 5 blocks) on 28x28 gray, linear head, CE + label smoothing", demo("vit-demo", linear, ceLoss()))
 	register("demo-vit-arc", "CPU demo with an ArcFace head (s 30, m 0.3)", demo("vit-demo", arcface, loss.Config{Kind: loss.CE}))
 	register("demo-vit-subarc", "CPU demo with sub-center ArcFace (k 3) and adaptive margins", demo("vit-demo", arcHead, loss.Config{Kind: loss.CE}))
 	register("demo-vit-subarc-eql", "CPU demo: sub-center ArcFace, adaptive margins, Softmax-EQL", demo("vit-demo", arcHead, eqlLoss()))

@@ -118,7 +118,7 @@ func init() {
 	// The benchmark model of `fgia bench` (and its PyTorch peer).
 	presets["vit-bench"] = base(28, 1, 4, 64, 4, 4, 2, PoolCls, 0)
 	// The CPU demo on 28x28 gray Fashion-MNIST images.
-	presets["vit-demo"] = base(28, 1, 4, 96, 6, 4, 2, PoolAvg, 0.1)
+	presets["vit-demo"] = base(28, 1, 4, 64, 5, 4, 2, PoolAvg, 0.05)
 	for _, size := range []int{224, 384, 448} {
 		presets[fmt.Sprintf("vit-t16-%d", size)] = base(size, 3, 16, 192, 12, 3, 4, PoolAvg, 0.1)
 		presets[fmt.Sprintf("vit-s16-%d", size)] = base(size, 3, 16, 384, 12, 6, 4, PoolAvg, 0.1)
