@@ -102,7 +102,10 @@ func Run(root string, opt Options) (*Summary, error) {
 	scanned := scan.Files(root, paths, scan.Options{Workers: opt.Workers, MaxPixels: opt.MaxPixels, ThumbSide: thumb, Label: "clean: scan", Quiet: opt.Quiet})
 	rows := decide(anns, scanned, opt)
 	for _, e := range lineErrs {
-		p, _, _ := strings.Cut(e.Text, " ")
+		p := e.Text // the path, when the line has a label field after it
+		if i := strings.LastIndexAny(p, " \t"); i >= 0 {
+			p = strings.TrimSpace(p[:i])
+		}
 		rows = append(rows, manifest.Row{Path: p, Label: -1, Line: int32(e.Line), Status: manifest.Dropped, Reason: e.Reason, Detail: e.Msg})
 	}
 	sort.SliceStable(rows, func(i, j int) bool { return rowOrder(rows[i]) < rowOrder(rows[j]) })
