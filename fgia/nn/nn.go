@@ -8,6 +8,7 @@ package nn
 import (
 	"math"
 
+	"github.com/gomlx/gomlx/backends/simplego"
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:staticcheck // graph building reads best unqualified
 	"github.com/gomlx/gomlx/pkg/core/shapes"
@@ -31,7 +32,7 @@ func Linear(ctx *context.Context, x *Node, bias bool, out ...int) *Node {
 	y := gemm.Dense(x, w)
 	if bias {
 		b := ctx.WithInitializer(initializers.Zero).VariableWithShape("biases", shapes.Make(x.DType(), out...)).ValueGraph(x.Graph())
-		y = Add(y, ExpandLeftToRank(b, y.Rank()))
+		y = Add(y, Expand(b, y))
 	}
 	return y
 }
@@ -42,12 +43,36 @@ func LayerNorm(ctx *context.Context, x *Node, eps float64) *Node {
 	d := x.Shape().Dimensions[x.Rank()-1]
 	g := x.Graph()
 	mean := ReduceAndKeep(x, ReduceMean, -1)
-	centered := Sub(x, mean)
+	centered := Sub(x, Expand(mean, x))
 	variance := ReduceAndKeep(Square(centered), ReduceMean, -1)
-	y := Div(centered, Sqrt(AddScalar(variance, eps))) // Rsqrt has no gradient in GoMLX v0.26
+	y := Div(centered, Expand(Sqrt(AddScalar(variance, eps)), x)) // Rsqrt has no gradient in GoMLX v0.26
 	gain := ctx.WithInitializer(initializers.One).VariableWithShape("gain", shapes.Make(x.DType(), d)).ValueGraph(g)
 	offset := ctx.WithInitializer(initializers.Zero).VariableWithShape("offset", shapes.Make(x.DType(), d)).ValueGraph(g)
-	return Add(Mul(y, ExpandLeftToRank(gain, x.Rank())), ExpandLeftToRank(offset, x.Rank()))
+	return Add(Mul(y, Expand(gain, x)), Expand(offset, x))
+}
+
+// SoftmaxLast is softmax over the last axis, with explicit broadcasts (see
+// Expand).
+func SoftmaxLast(x *Node) *Node {
+	m := StopGradient(ReduceAndKeep(x, ReduceMax, -1)) // for stability only
+	e := Exp(Sub(x, Expand(m, x)))
+	return Div(e, Expand(ReduceAndKeep(e, ReduceSum, -1), e))
+}
+
+// Expand makes v broadcastable against like (adding leading axes). On the
+// pure-Go backend it broadcasts explicitly: that backend runs an implicitly
+// broadcasting binary op through a slow per-element iterator, and an
+// explicit broadcast then a same-shape op is much faster. XLA fuses the
+// implicit form best, so it gets that.
+func Expand(v, like *Node) *Node {
+	if v.Shape().Equal(like.Shape()) {
+		return v
+	}
+	v = ExpandLeftToRank(v, like.Rank())
+	if _, pureGo := like.Graph().Backend().(*simplego.Backend); !pureGo {
+		return v
+	}
+	return BroadcastToShape(v, like.Shape())
 }
 
 // GELU is the exact Gaussian error linear unit, x·Φ(x).
@@ -69,7 +94,7 @@ func DropPath(ctx *context.Context, x *Node, rate float64) *Node {
 	}
 	mask[0] = x.Shape().Dimensions[0]
 	keep := ctx.RandomBernoulli(Scalar(g, x.DType(), 1-rate), shapes.Make(x.DType(), mask...))
-	return Mul(x, MulScalar(keep, 1/(1-rate)))
+	return Mul(x, Expand(MulScalar(keep, 1/(1-rate)), x))
 }
 
 // Param creates (or reuses) a learned tensor of the given shape initialised

@@ -110,11 +110,11 @@ func Attention(ctx *context.Context, x *Node, heads int) *Node {
 	v := nn.Linear(ctx.In("v"), x, true, heads, hd)
 	q = MulScalar(q, 1/math.Sqrt(float64(hd)))
 	scores := gemm.DotGeneral(q, []int{3}, []int{0, 2}, k, []int{3}, []int{0, 2}) // [B, H, T, T]
-	attn := Softmax(scores, -1)
+	attn := nn.SoftmaxLast(scores)
 	out := gemm.DotGeneral(attn, []int{3}, []int{0, 1}, v, []int{1}, []int{0, 2}) // [B, H, T, hd]
 	g := x.Graph()
 	w := nn.Param(ctx.In("proj"), g, "weights", x.DType(), nn.WeightStd, heads, hd, d)
 	b := nn.Param(ctx.In("proj"), g, "biases", x.DType(), 0, d)
 	y := gemm.DotGeneral(out, []int{1, 3}, nil, w, []int{0, 1}, nil) // [B, T, D]
-	return Add(y, ExpandLeftToRank(b, 3))
+	return Add(y, nn.Expand(b, y))
 }
