@@ -2,18 +2,15 @@ package predict
 
 import (
 	"math"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/fgia/fgia/fgia/augment"
 	"github.com/fgia/fgia/fgia/backend"
-	"github.com/fgia/fgia/fgia/clean"
 	"github.com/fgia/fgia/fgia/dataset"
-	"github.com/fgia/fgia/fgia/demodata"
-	"github.com/fgia/fgia/fgia/fashionmnist"
 	"github.com/fgia/fgia/fgia/head"
+	"github.com/fgia/fgia/fgia/internal/quickset"
 	"github.com/fgia/fgia/fgia/loss"
 	"github.com/fgia/fgia/fgia/model"
 	"github.com/fgia/fgia/fgia/model/vit"
@@ -37,20 +34,9 @@ func TestFlipRows(t *testing.T) {
 // TestPredict trains a tiny run for a few steps and predicts Test-A with and
 // without flip TTA and EMA weights.
 func TestPredict(t *testing.T) {
-	if _, err := os.Stat(fashionmnist.DefaultDir); err != nil {
-		t.Skip("dataset-fashion-mnist is not installed (make test installs it)")
-	}
+	data, _ := quickset.Dirs(t)
 	progress.Output = &strings.Builder{}
 	dir := t.TempDir()
-	o := demodata.QuickOptions(filepath.Join(dir, "data"), filepath.Join(dir, "labels"))
-	if _, err := demodata.Build(o); err != nil {
-		t.Fatal(err)
-	}
-	co := clean.DefaultOptions()
-	co.Quiet, co.Log = true, nil
-	if _, err := clean.Run(o.Out, co); err != nil {
-		t.Fatal(err)
-	}
 	v := vit.Config{ImageSize: 28, Channels: 1, PatchSize: 7, Dim: 16, Depth: 1, Heads: 2, MLPRatio: 2, ClsToken: true, Pool: vit.PoolCls, NormEps: 1e-6}
 	aug := augment.DefaultTrain(28).WithGray(0.3, 0.35)
 	aug.RandAug.N = 0
@@ -66,16 +52,16 @@ func TestPredict(t *testing.T) {
 		t.Fatal(err)
 	}
 	run := filepath.Join(dir, "run")
-	if _, err := train.Run(cfg, train.Options{Data: o.Out, Out: run, Backend: b, Log: &strings.Builder{}}); err != nil {
+	if _, err := train.Run(cfg, train.Options{Data: data, Out: run, Backend: b, Log: &strings.Builder{}}); err != nil {
 		t.Fatal(err)
 	}
-	names, _ := dataset.Layout{Root: o.Out}.TestImages("testa")
+	names, _ := dataset.Layout{Root: data}.TestImages("testa")
 	for _, tc := range []struct {
 		tta string
 		ema bool
 	}{{"", false}, {"flip", false}, {"flip", true}} {
 		out := filepath.Join(dir, "pred-"+tc.tta+".parquet")
-		n, err := Run(Options{Run: run, Data: o.Out, Split: "testa", TTA: tc.tta, EMA: tc.ema, Out: out, Batch: 64, Backend: b, Quiet: true})
+		n, err := Run(Options{Run: run, Data: data, Split: "testa", TTA: tc.tta, EMA: tc.ema, Out: out, Batch: 64, Backend: b, Quiet: true})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -93,7 +79,7 @@ func TestPredict(t *testing.T) {
 			}
 		}
 	}
-	if _, err := Run(Options{Run: run, Data: o.Out, Split: "testa", TTA: "rotate", Out: filepath.Join(dir, "x.parquet"), Backend: b}); err == nil {
+	if _, err := Run(Options{Run: run, Data: data, Split: "testa", TTA: "rotate", Out: filepath.Join(dir, "x.parquet"), Backend: b}); err == nil {
 		t.Error("unknown TTA: no error")
 	}
 }

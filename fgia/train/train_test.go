@@ -2,11 +2,9 @@ package train
 
 import (
 	"errors"
-	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/gomlx/gomlx/pkg/ml/context"
@@ -14,10 +12,8 @@ import (
 	"github.com/fgia/fgia/fgia/augment"
 	"github.com/fgia/fgia/fgia/backend"
 	"github.com/fgia/fgia/fgia/checkpoint"
-	"github.com/fgia/fgia/fgia/clean"
-	"github.com/fgia/fgia/fgia/demodata"
-	"github.com/fgia/fgia/fgia/fashionmnist"
 	"github.com/fgia/fgia/fgia/head"
+	"github.com/fgia/fgia/fgia/internal/quickset"
 	"github.com/fgia/fgia/fgia/loss"
 	"github.com/fgia/fgia/fgia/model"
 	"github.com/fgia/fgia/fgia/model/vit"
@@ -25,37 +21,10 @@ import (
 	"github.com/fgia/fgia/fgia/progress"
 )
 
-var (
-	dataOnce sync.Once
-	dataDir  string
-	dataErr  error
-)
-
-// quickData builds and cleans a small WebFashion-LT once for the package.
+// quickData is the shared quick set (fgia/internal/quickset).
 func quickData(t *testing.T) string {
-	t.Helper()
-	if _, err := os.Stat(fashionmnist.DefaultDir); err != nil {
-		t.Skip("dataset-fashion-mnist is not installed (make test installs it)")
-	}
-	dataOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "fgia-train-test")
-		if err != nil {
-			dataErr = err
-			return
-		}
-		o := demodata.QuickOptions(filepath.Join(dir, "data"), filepath.Join(dir, "labels"))
-		if _, dataErr = demodata.Build(o); dataErr != nil {
-			return
-		}
-		co := clean.DefaultOptions()
-		co.Quiet, co.Log = true, nil
-		_, dataErr = clean.Run(o.Out, co)
-		dataDir = o.Out
-	})
-	if dataErr != nil {
-		t.Fatal(dataErr)
-	}
-	return dataDir
+	data, _ := quickset.Dirs(t)
+	return data
 }
 
 func tinyConfig() Config {
