@@ -5,8 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+
+	"github.com/fgia/fgia/fgia/atomicfile"
 )
 
 // Record is one line of metrics.jsonl: the mean over the steps since the
@@ -56,25 +59,24 @@ func ReadMetrics(run string) ([]Record, error) {
 }
 
 // truncateMetrics keeps the records up to step (those a resumed run will not
-// redo) and rewrites the file.
+// redo), rewriting the file atomically.
 func truncateMetrics(run string, step int) error {
 	recs, err := ReadMetrics(run)
 	if err != nil {
 		return err
 	}
-	f, err := os.Create(filepath.Join(run, MetricsFile))
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	w := bufio.NewWriter(f)
-	for _, r := range recs {
-		if r.Step <= step {
-			b, _ := json.Marshal(r)
-			w.Write(append(b, '\n'))
+	return atomicfile.Write(filepath.Join(run, MetricsFile), func(f io.Writer) error {
+		w := bufio.NewWriter(f)
+		for _, r := range recs {
+			if r.Step <= step {
+				b, _ := json.Marshal(r)
+				if _, err := w.Write(append(b, '\n')); err != nil {
+					return err
+				}
+			}
 		}
-	}
-	return w.Flush()
+		return w.Flush()
+	})
 }
 
 // metricsWriter appends records.
