@@ -94,6 +94,9 @@ func (s Spec) Layer(scope string) (layer, layers int) {
 	}
 	top := s.ViT.Depth + 1
 	prefix := "/" + BackboneScope + "/"
+	if scope == strings.TrimSuffix(prefix, "/") {
+		return 0, top // position embedding and cls token
+	}
 	if !strings.HasPrefix(scope, prefix) {
 		return top, top
 	}
