@@ -25,18 +25,9 @@ type Checker struct {
 
 // Check validates data like Decode, without returning pixels.
 func (c *Checker) Check(data []byte, maxPixels int) (Header, error) {
-	if maxPixels <= 0 {
-		maxPixels = DefaultMaxPixels
-	}
-	h, codec, err := readHeader(data)
+	h, codec, err := admit(data, maxPixels)
 	if err != nil {
 		return h, err
-	}
-	if h.Width <= 0 || h.Height <= 0 {
-		return h, &Error{Unreadable, fmt.Errorf("declared size %dx%d", h.Width, h.Height)}
-	}
-	if int64(h.Width)*int64(h.Height) > int64(maxPixels) {
-		return h, &Error{TooLarge, fmt.Errorf("%dx%d exceeds %d pixels", h.Width, h.Height, maxPixels)}
 	}
 	if codec.name == "png" {
 		if done, err := c.checkPNG(data); done {

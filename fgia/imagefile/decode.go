@@ -111,22 +111,33 @@ func readHeader(data []byte) (Header, *codec, error) {
 	return Header{Width: cfg.Width, Height: cfg.Height, Format: c.name}, c, nil
 }
 
-// Decode checks the header of data against maxPixels (<= 0 means
-// DefaultMaxPixels) and then decodes the whole image. Every failure is an
-// *Error naming its Reason.
-func Decode(data []byte, maxPixels int) (image.Image, Header, error) {
+// admit reads the header of data and refuses empty declared sizes and
+// images above maxPixels (<= 0 means DefaultMaxPixels) before any pixel is
+// decoded.
+func admit(data []byte, maxPixels int) (Header, *codec, error) {
 	h, c, err := readHeader(data)
 	if err != nil {
-		return nil, h, err
+		return h, nil, err
 	}
 	if maxPixels <= 0 {
 		maxPixels = DefaultMaxPixels
 	}
 	if h.Width <= 0 || h.Height <= 0 {
-		return nil, h, &Error{Unreadable, fmt.Errorf("declared size %dx%d", h.Width, h.Height)}
+		return h, nil, &Error{Unreadable, fmt.Errorf("declared size %dx%d", h.Width, h.Height)}
 	}
 	if int64(h.Width)*int64(h.Height) > int64(maxPixels) {
-		return nil, h, &Error{TooLarge, fmt.Errorf("%dx%d exceeds %d pixels", h.Width, h.Height, maxPixels)}
+		return h, nil, &Error{TooLarge, fmt.Errorf("%dx%d exceeds %d pixels", h.Width, h.Height, maxPixels)}
+	}
+	return h, c, nil
+}
+
+// Decode checks the header of data against maxPixels (<= 0 means
+// DefaultMaxPixels) and then decodes the whole image. Every failure is an
+// *Error naming its Reason.
+func Decode(data []byte, maxPixels int) (image.Image, Header, error) {
+	h, c, err := admit(data, maxPixels)
+	if err != nil {
+		return nil, h, err
 	}
 	img, err := c.decode(bytes.NewReader(data))
 	if err != nil {

@@ -34,12 +34,3 @@ func Write(path string, rows []Row) error { return table.Write(path, rows) }
 
 // Read loads every row of the manifest at path.
 func Read(path string) ([]Row, error) { return table.Read[Row](path) }
-
-// CountByReason counts rows by Reason ("" for kept rows).
-func CountByReason(rows []Row) map[string]int {
-	m := map[string]int{}
-	for _, r := range rows {
-		m[r.Reason]++
-	}
-	return m
-}

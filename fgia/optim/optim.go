@@ -201,7 +201,7 @@ func (o AdamW) layerFactor(v *context.Variable) float64 {
 // moment returns the optimizer state variable kind ("m", "v", "ema") of v,
 // zero-initialised, non-trainable.
 func moment(state *context.Context, kind string, v *context.Variable) *context.Variable {
-	c := state.InAbsPath(Scope + "/" + kind + v.Scope())
+	c := state.InAbsPath(Scope + "/" + kind + v.Scope()) // EMAScope(v.Scope()) for "ema"
 	mv := c.WithInitializer(initializers.Zero).VariableWithShape(v.Name(), v.Shape())
 	mv.SetTrainable(false)
 	return mv

@@ -90,7 +90,7 @@ func Run(opts Options) (int, error) {
 		return 0, err
 	}
 	if opts.EMA {
-		prefix, n := optim.Scope+"/ema", 0
+		prefix, n := optim.EMAScope(""), 0
 		err := ck.Restore(ctx, func(path string) string {
 			if strings.HasPrefix(path, prefix+"/") {
 				n++
