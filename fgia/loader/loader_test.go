@@ -1,7 +1,6 @@
 package loader
 
 import (
-	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -9,24 +8,14 @@ import (
 
 	"github.com/fgia/fgia/fgia/augment"
 	"github.com/fgia/fgia/fgia/dataset"
-	"github.com/fgia/fgia/fgia/demodata"
-	"github.com/fgia/fgia/fgia/fashionmnist"
+	"github.com/fgia/fgia/fgia/internal/quickset"
 )
 
-// demoItems builds a quick demo set and returns its clean-enough items (the
-// listed files that decode).
+// demoItems returns the shared quick set's cleaned list (every item decodes).
 func demoItems(tb testing.TB) (string, []Item) {
 	tb.Helper()
-	if _, err := os.Stat(fashionmnist.DefaultDir); err != nil {
-		tb.Skip("dataset-fashion-mnist is not installed (make test installs it)")
-	}
-	dir := tb.TempDir()
-	o := demodata.QuickOptions(filepath.Join(dir, "data"), filepath.Join(dir, "labels"))
-	o.Noise = demodata.Noise{}
-	if _, err := demodata.Build(o); err != nil {
-		tb.Fatal(err)
-	}
-	anns, _, err := dataset.ReadAnnotations(filepath.Join(o.Out, dataset.TrainList), 10)
+	root, _ := quickset.Dirs(tb)
+	anns, _, err := dataset.ReadAnnotations(filepath.Join(root, dataset.CleanList), 10)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -34,7 +23,7 @@ func demoItems(tb testing.TB) (string, []Item) {
 	for i, a := range anns {
 		items[i] = Item{a.Path, a.Label}
 	}
-	return o.Out, items
+	return root, items
 }
 
 func demoPipeline(tb testing.TB) *augment.Pipeline {
