@@ -25,6 +25,7 @@ help:
 	@echo "make test        install what is missing, vet, go test, Parquet interop, notebooks, browser check"
 	@echo "make bench-scan  scan benchmark against its Python peer (writes $(REPORT)/bench-scan.txt)"
 	@echo "make bench-vit   fgia bench against PyTorch on the CPU (writes $(REPORT)/bench-vit.txt)"
+	@echo "make gpu-binary  cross-build fgia for a GPU machine into build/gpu/ (then scripts/gpu_bench.sh there; docs/gpu.md)"
 
 deps:
 	scripts/install_deps.sh
@@ -87,3 +88,20 @@ bench-vit: deps deps-bench build
 
 clean:
 	rm -rf build data/webfashion data/webfashion-labels data/bench-scan
+
+# GPU machines have the CUDA PJRT plugin (jax-cuda13-pjrt) but no Go: build
+# fgia here with cgo (it links only glibc: go-xla dlopens the plugin) into
+# build/gpu/, the folder a GPU session carries, and run scripts/gpu_bench.sh
+# there. `make gpu-bench` is the same on a machine that has both.
+GPU_DIR := build/gpu
+
+.PHONY: gpu-binary gpu-bench
+
+gpu-binary:
+	mkdir -p $(GPU_DIR)
+	CGO_ENABLED=1 GOOS=linux GOARCH=amd64 go build -trimpath -ldflags="-s -w" -o $(GPU_DIR)/fgia ./fgia/cmd/fgia
+	@echo "gpu-binary: $(GPU_DIR)/fgia needs glibc >= $$(objdump -T $(GPU_DIR)/fgia | grep -o 'GLIBC_[0-9.]*' | sort -uV | tail -n 1 | cut -d_ -f2); it links:"
+	@ldd $(GPU_DIR)/fgia
+
+gpu-bench: gpu-binary
+	FGIA_BIN=$(GPU_DIR)/fgia scripts/gpu_bench.sh

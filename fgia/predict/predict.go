@@ -1,17 +1,21 @@
-// Package predict runs a trained model over a test split and streams one
-// Parquet row per image — file name, predicted class, its probability, and
-// the full pre-softmax logit vector — so 90K x 5000 logits never need two
-// copies in memory. Flip TTA averages the logits of each image and its
-// mirror image. The file carries the run's training class counts as
-// metadata, so scoring by class frequency needs nothing else.
+// Package predict owns prediction files: it runs a trained model over a test
+// split and streams one Parquet row per image — file name, predicted class,
+// its probability, and the full pre-softmax logit vector — so 90K x 5000
+// logits never need two copies in memory. Flip TTA averages the logits of
+// each image and its mirror image. The file carries the run's training class
+// counts as metadata, so scoring by class frequency needs nothing else.
+//
+// Every prediction file of the kit (a model's, an ensemble's, a
+// post-processed one) is written by WriteEach with the same schema and
+// footer, and obeys one rule: Score = softmax(Logits)[Pred]. Pred is the
+// argmax of Logits except after label re-distribution, which moves labels,
+// not logits. Large inference splits into shards (Options.Shard) that Merge
+// joins back.
 package predict
 
 import (
-	"encoding/json"
 	"fmt"
-	"io"
 	"math"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -19,16 +23,13 @@ import (
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:staticcheck // graph building reads best unqualified
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/gomlx/gomlx/pkg/ml/context"
-	"github.com/parquet-go/parquet-go"
 
-	"github.com/fgia/fgia/fgia/atomicfile"
 	"github.com/fgia/fgia/fgia/augment"
 	"github.com/fgia/fgia/fgia/checkpoint"
 	"github.com/fgia/fgia/fgia/dataset"
 	"github.com/fgia/fgia/fgia/loader"
 	"github.com/fgia/fgia/fgia/optim"
 	"github.com/fgia/fgia/fgia/progress"
-	"github.com/fgia/fgia/fgia/table"
 	"github.com/fgia/fgia/fgia/train"
 )
 
@@ -46,6 +47,10 @@ const (
 	MetaRun         = "fgia.run"
 	MetaSplit       = "fgia.split"
 	MetaTTA         = "fgia.tta"
+	// MetaShard is "k/n" in the file of shard k of n (see Options.Shard).
+	MetaShard = "fgia.shard"
+	// MetaCheckpoint is the checkpoint file that predicted.
+	MetaCheckpoint = "fgia.checkpoint"
 )
 
 // Options of a prediction run.
@@ -61,12 +66,34 @@ type Options struct {
 	Backend    backends.Backend
 	Workers    int
 	Quiet      bool
+	// Shard and Shards split the split's images among several machines or
+	// processes: shard k of n (1-based, k in [1, n]) predicts the k-th of n
+	// contiguous blocks of the sorted image list, images
+	// [(k-1)*N/n, k*N/n). Contiguous blocks keep each shard file in name
+	// order, so Merge of all n shards equals the unsharded file row for row.
+	// Shards 0 or 1 predicts everything.
+	Shard, Shards int
+}
+
+// shardRange returns the block [lo, hi) of n images that shard k of shards
+// predicts.
+func shardRange(n, k, shards int) (lo, hi int, err error) {
+	if shards <= 1 && k <= 1 {
+		return 0, n, nil
+	}
+	if k < 1 || k > shards {
+		return 0, 0, fmt.Errorf("predict: shard %d/%d: want 1 <= shard <= shards", k, shards)
+	}
+	return (k - 1) * n / shards, k * n / shards, nil
 }
 
 // Run predicts opts.Split and writes opts.Out. It returns the number of rows.
 func Run(opts Options) (int, error) {
 	if opts.TTA != "" && opts.TTA != "flip" {
 		return 0, fmt.Errorf("predict: unknown TTA %q (flip)", opts.TTA)
+	}
+	if _, _, err := shardRange(0, opts.Shard, opts.Shards); err != nil {
+		return 0, err
 	}
 	ri, err := train.ReadRunInfo(opts.Run)
 	if err != nil {
@@ -112,6 +139,15 @@ func Run(opts Options) (int, error) {
 	if len(names) == 0 {
 		return 0, fmt.Errorf("predict: no images in %s", filepath.Join(opts.Data, opts.Split))
 	}
+	lo, hi, err := shardRange(len(names), opts.Shard, opts.Shards)
+	if err != nil {
+		return 0, err
+	}
+	names = names[lo:hi]
+	meta := map[string]string{MetaRun: opts.Run, MetaSplit: opts.Split, MetaTTA: opts.TTA, MetaCheckpoint: filepath.Base(ckFile)}
+	if opts.Shards > 1 {
+		meta[MetaShard] = fmt.Sprintf("%d/%d", opts.Shard, opts.Shards)
+	}
 	cfg := ri.Config
 	pipe, err := augment.Eval(cfg.Eval)
 	if err != nil {
@@ -135,21 +171,15 @@ func Run(opts Options) (int, error) {
 	}
 	defer infer.Finalize()
 	h, w, c := pipe.Shape()
-	counts, _ := json.Marshal(ri.ClassCounts)
-	options := []parquet.WriterOption{
-		parquet.Compression(&parquet.Snappy),
-		parquet.KeyValueMetadata(MetaClassCounts, string(counts)),
-		parquet.KeyValueMetadata(MetaRun, opts.Run),
-		parquet.KeyValueMetadata(MetaSplit, opts.Split),
-		parquet.KeyValueMetadata(MetaTTA, opts.TTA),
-	}
 	var bar *progress.Bar
 	if !opts.Quiet {
 		bar = progress.New(len(names), "predict "+opts.Split)
 	}
 	rows := 0
-	err = atomicfile.Write(opts.Out, func(fw io.Writer) error {
-		pw := parquet.NewGenericWriter[Row](fw, options...)
+	err = WriteEach(opts.Out, ri.ClassCounts, meta, func(write func([]Row) error) error {
+		if len(names) == 0 {
+			return nil // an empty shard of a split smaller than the shard count
+		}
 		stop := make(chan struct{})
 		defer close(stop)
 		for b := range ld.Stream(0, order, 0, stop) {
@@ -173,10 +203,10 @@ func Run(opts Options) (int, error) {
 			}
 			out := make([]Row, 0, b.Valid)
 			for r := 0; r < b.Valid; r++ {
-				pred, score := argmaxSoftmax(logits[r])
+				pred, score := ArgmaxSoftmax(logits[r])
 				out = append(out, Row{Image: names[b.Items[r]], Pred: int32(pred), Score: score, Logits: logits[r]})
 			}
-			if _, err := pw.Write(out); err != nil {
+			if err := write(out); err != nil {
 				return err
 			}
 			rows += len(out)
@@ -184,7 +214,7 @@ func Run(opts Options) (int, error) {
 				bar.Add(len(out))
 			}
 		}
-		return pw.Close()
+		return nil
 	})
 	if bar != nil {
 		bar.Finish()
@@ -213,8 +243,9 @@ func flipRows(src []float32, n, h, w, c int) []float32 {
 	return dst
 }
 
-// argmaxSoftmax returns the best class and its softmax probability.
-func argmaxSoftmax(z []float32) (int, float32) {
+// ArgmaxSoftmax returns the best class of logits z and its softmax
+// probability: a Row's Pred and Score.
+func ArgmaxSoftmax(z []float32) (int, float32) {
 	best := 0
 	for i, v := range z {
 		if v > z[best] {
@@ -228,30 +259,24 @@ func argmaxSoftmax(z []float32) (int, float32) {
 	return best, float32(1 / sum)
 }
 
-// Read loads a prediction file and its training class counts (nil if absent).
+// Read loads a prediction file and its training class counts (nil if
+// absent). A 90K x 5000 file is 1.8 GB of rows: post-processing streams it
+// with Each or loads it once with ReadMatrix instead.
 func Read(path string) ([]Row, []int, error) {
-	rows, err := table.Read[Row](path)
+	info, err := Stat(path)
 	if err != nil {
 		return nil, nil, err
 	}
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, nil, err
-	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return nil, nil, err
-	}
-	pf, err := parquet.OpenFile(f, st.Size())
-	if err != nil {
-		return nil, nil, err
-	}
-	var counts []int
-	if v, ok := pf.Lookup(MetaClassCounts); ok {
-		if err := json.Unmarshal([]byte(v), &counts); err != nil {
-			return nil, nil, fmt.Errorf("predict: %s: bad %s metadata: %w", path, MetaClassCounts, err)
+	rows := make([]Row, 0, info.Rows)
+	err = Each(path, func(batch []Row) error {
+		for _, r := range batch {
+			r.Logits = append([]float32(nil), r.Logits...)
+			rows = append(rows, r)
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
 	}
-	return rows, counts, nil
+	return rows, info.Counts, nil
 }

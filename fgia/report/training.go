@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"image/color"
 	"math"
+	"slices"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -21,7 +22,7 @@ var (
 )
 
 // LearningCurvesPNG plots a run's training loss and batch accuracy against
-// the step, side by side.
+// the step, side by side (the loss alone for a pretraining run).
 func LearningCurvesPNG(recs []train.Record) ([]byte, error) {
 	if len(recs) == 0 {
 		return nil, fmt.Errorf("report: no metrics to plot")
@@ -31,12 +32,17 @@ func LearningCurvesPNG(recs []train.Record) ([]byte, error) {
 		loss[i] = plotter.XY{X: float64(r.Step), Y: r.Loss}
 		accuracy[i] = plotter.XY{X: float64(r.Step), Y: r.Accuracy}
 	}
-	tiles := make([]*plot.Plot, 2)
-	for i, s := range []struct {
+	type panel struct {
 		title string
 		xy    plotter.XYs
 		col   color.Color
-	}{{"training loss", loss, blue}, {"training batch accuracy", accuracy, orange}} {
+	}
+	panels := []panel{{"training loss", loss, blue}, {"training batch accuracy", accuracy, orange}}
+	if !slices.ContainsFunc(recs, func(r train.Record) bool { return r.Accuracy != 0 }) {
+		panels = panels[:1] // pretraining has no labels
+	}
+	tiles := make([]*plot.Plot, len(panels))
+	for i, s := range panels {
 		p := plot.New()
 		p.Title.Text = s.title
 		p.X.Label.Text = "step"
@@ -48,9 +54,9 @@ func LearningCurvesPNG(recs []train.Record) ([]byte, error) {
 		p.Add(l, plotter.NewGrid())
 		tiles[i] = p
 	}
-	c := vgimg.NewWith(vgimg.UseWH(9*vg.Inch, 3.2*vg.Inch), vgimg.UseDPI(plotpng.DPI))
+	c := vgimg.NewWith(vgimg.UseWH(vg.Length(len(tiles))*4.5*vg.Inch, 3.2*vg.Inch), vgimg.UseDPI(plotpng.DPI))
 	dc := draw.New(c)
-	t := draw.Tiles{Rows: 1, Cols: 2, PadX: vg.Millimeter * 4}
+	t := draw.Tiles{Rows: 1, Cols: len(tiles), PadX: vg.Millimeter * 4}
 	canvases := plot.Align([][]*plot.Plot{tiles}, t, dc)
 	for i, p := range tiles {
 		p.Draw(canvases[0][i])

@@ -6,6 +6,7 @@ package table
 import (
 	"fmt"
 	"io"
+	"os"
 
 	"github.com/parquet-go/parquet-go"
 
@@ -30,4 +31,26 @@ func Read[T any](path string) ([]T, error) {
 		return nil, fmt.Errorf("table: %s: %w", path, err)
 	}
 	return rows, nil
+}
+
+// Metadata returns the key/value metadata of a Parquet file's footer.
+func Metadata(path string) (map[string]string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	pf, err := parquet.OpenFile(f, st.Size())
+	if err != nil {
+		return nil, fmt.Errorf("table: %s: %w", path, err)
+	}
+	out := map[string]string{}
+	for _, kv := range pf.Metadata().KeyValueMetadata {
+		out[kv.Key] = kv.Value
+	}
+	return out, nil
 }

@@ -41,6 +41,7 @@ type Config struct {
 	Augment      augment.Config `json:"augment"`
 	Eval         augment.Config `json:"eval"`
 	Mixup        *augment.Mixup `json:"mixup,omitempty"`
+	Distill      *Distill       `json:"distill,omitempty"`
 	Sampler      string         `json:"sampler"`
 	Seed         uint64         `json:"seed"`
 	// MaxSteps caps the run (0: Epochs decides), for quick budgets.
@@ -69,6 +70,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("train: sampler %q (shuffle or balanced)", c.Sampler)
 	case c.Keep < 1:
 		return fmt.Errorf("train: keep %d checkpoints", c.Keep)
+	case c.Distill != nil && c.Mixup != nil:
+		return fmt.Errorf("train: distillation and Mixup/CutMix both set soft targets; use one")
 	}
 	side, ch := c.Model.InputSize()
 	if c.Augment.Size != side || c.Eval.Size != side || c.Augment.Channels() != ch || c.Eval.Channels() != ch {

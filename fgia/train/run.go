@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"github.com/gomlx/gomlx/backends"
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:staticcheck // graph building reads best unqualified
@@ -21,7 +20,6 @@ import (
 	"github.com/fgia/fgia/fgia/loader"
 	"github.com/fgia/fgia/fgia/longtail"
 	"github.com/fgia/fgia/fgia/model"
-	"github.com/fgia/fgia/fgia/progress"
 	"github.com/fgia/fgia/fgia/sampler"
 )
 
@@ -61,7 +59,6 @@ func Run(cfg Config, opt Options) (*Summary, error) {
 	if opt.Backend == nil {
 		return nil, fmt.Errorf("train: no backend")
 	}
-	ckDir := filepath.Join(opt.Out, CheckpointsDir)
 	var ri *RunInfo
 	if opt.Resume {
 		var err error
@@ -69,10 +66,8 @@ func Run(cfg Config, opt Options) (*Summary, error) {
 			return nil, err
 		}
 		cfg = ri.Config
-	} else {
-		if existing, _ := checkpoint.Latest(ckDir); existing != "" {
-			return nil, fmt.Errorf("train: %s already holds a run (%s); use --resume to continue it or choose another --out", opt.Out, filepath.Base(existing))
-		}
+	} else if err := CheckFresh(opt.Out); err != nil {
+		return nil, err
 	}
 	if err := cfg.Validate(); err != nil {
 		return nil, err
@@ -121,30 +116,9 @@ func Run(cfg Config, opt Options) (*Summary, error) {
 	ctx := context.New().Checked(false)
 	ctx.SetParam(context.ParamInitialSeed, int64(cfg.Seed))
 	sum := &Summary{Resumed: opt.Resume}
-	start := 0
-	var window metricWindow // the metrics since the last record, carried across a resume
+	var pos Position
 	if opt.Resume {
-		latest, err := checkpoint.Latest(ckDir)
-		if err != nil {
-			return nil, err
-		}
-		if latest != "" {
-			c, err := checkpoint.Load(latest)
-			if err != nil {
-				return nil, err
-			}
-			if err := c.Restore(ctx, nil); err != nil {
-				return nil, err
-			}
-			var meta checkpointMeta
-			if err := c.Meta(&meta); err != nil {
-				return nil, err
-			}
-			window = meta.Window
-			start = int(c.Step)
-			fmt.Fprintf(opt.Log, "resuming %s from step %d (%s)\n", opt.Out, start, filepath.Base(latest))
-		}
-		if err := truncateMetrics(opt.Out, start); err != nil {
+		if pos, err = Resume(ctx, opt.Out, opt.Log); err != nil {
 			return nil, err
 		}
 	} else if opt.Init != "" {
@@ -152,7 +126,6 @@ func Run(cfg Config, opt Options) (*Summary, error) {
 			return nil, err
 		}
 	}
-	sum.FromStep = start
 
 	margins := marginsFor(cfg, counts)
 	priors := make([]float32, len(counts))
@@ -160,7 +133,15 @@ func Run(cfg Config, opt Options) (*Summary, error) {
 		priors[c] = float32(n) / float32(len(anns))
 	}
 	classes := cfg.Model.Head.Classes
-	useSoft := cfg.Mixup != nil
+	var teacher [][]float32
+	if cfg.Distill != nil {
+		var n int
+		if teacher, n, err = cfg.Distill.softTargets(items, classes); err != nil {
+			return nil, err
+		}
+		fmt.Fprintf(opt.Log, "distillation: %d of %d images learn the teachers' soft targets at temperature %g\n", n, len(items), cfg.Distill.Temperature)
+	}
+	useSoft := cfg.Mixup != nil || teacher != nil
 	step, err := context.NewExec(opt.Backend, ctx, func(ctx *context.Context, inputs []*Node) []*Node {
 		images, lbl := inputs[0], inputs[1]
 		g := images.Graph()
@@ -191,99 +172,21 @@ func Run(cfg Config, opt Options) (*Summary, error) {
 			return nil, err
 		}
 	}
-	mw, err := openMetrics(opt.Out)
-	if err != nil {
-		return nil, err
-	}
-	defer mw.close()
-
-	ckEvery := cfg.CheckpointEvery
-	if ckEvery <= 0 {
-		ckEvery = spe
-	}
-	logEvery := max(cfg.LogEvery, 1)
-	bar := progress.New(total-start, "train")
-	t0 := time.Now()
-	acc := window
-	since := t0
-	save := func(done int) error {
-		meta := checkpointMeta{Epoch: float64(done) / float64(spe), Window: acc}
-		p, err := checkpoint.Save(ctx, ckDir, int64(done), meta, cfg.Keep)
-		sum.Checkpoint = p
-		return err
-	}
-	done, timed := start, 0
-	for done < total {
-		epoch := done / spe
-		order := smp.Epoch(epoch)[:spe*cfg.BatchSize] // whole batches only
-		stop := make(chan struct{})
-		stream := ld.Stream(epoch, order, done%spe, stop)
-		for b := range stream {
-			if b.Err != nil {
-				close(stop)
-				return sum, b.Err
-			}
-			in := []any{tensors.FromFlatDataAndDimensions(b.Images, append([]int{cfg.BatchSize}, pipeShape(pipe)...)...), b.Labels}
-			if useSoft {
+	shape := append([]int{cfg.BatchSize}, pipeShape(pipe)...)
+	loop := Loop{Name: "train", Out: opt.Out, Ctx: ctx, Step: step, Loader: ld, Sampler: smp,
+		Feed: func(b loader.Batch, _ int) []any {
+			in := []any{tensors.FromFlatDataAndDimensions(b.Images, shape...), b.Labels}
+			switch {
+			case teacher != nil:
+				in = append(in, tensors.FromFlatDataAndDimensions(batchTargets(b, teacher, classes, cfg.Loss.LabelSmoothing), cfg.BatchSize, classes))
+			case useSoft:
 				in = append(in, tensors.FromFlatDataAndDimensions(b.Soft, cfg.BatchSize, classes))
 			}
-			out, err := step.Exec(in...)
-			if err != nil {
-				close(stop)
-				return sum, err
-			}
-			l := float64(out[0].Value().(float32))
-			if math.IsNaN(l) || math.IsInf(l, 0) {
-				close(stop)
-				last, _ := checkpoint.Latest(ckDir)
-				if last == "" {
-					last = "none yet"
-				}
-				return sum, fmt.Errorf("%w at step %d (loss %v); nothing was saved after it; last good checkpoint: %s. Lower the learning rate or check the data", ErrNonFinite, done+1, l, last)
-			}
-			done++
-			sum.LastLoss = l
-			acc.Loss += l
-			acc.Correct += float64(out[1].Value().(float32))
-			acc.LR = float64(out[2].Value().(float32))
-			acc.Norm += float64(out[3].Value().(float32))
-			acc.Steps++
-			acc.Images += cfg.BatchSize
-			timed += cfg.BatchSize
-			bar.Add(1)
-			if done%logEvery == 0 || done == total {
-				r := Record{Step: done, Epoch: float64(done) / float64(spe), Loss: acc.Loss / float64(acc.Steps),
-					Accuracy: acc.Correct / float64(acc.Images), LR: acc.LR, GradNorm: acc.Norm / float64(acc.Steps),
-					ImgPerSec: float64(timed) / time.Since(since).Seconds(), Seconds: time.Since(t0).Seconds()}
-				if err := mw.write(r); err != nil {
-					close(stop)
-					return sum, err
-				}
-				bar.SetInfo(fmt.Sprintf("epoch %.2f loss %.4f acc %.3f lr %.2e %.0f img/s", r.Epoch, r.Loss, r.Accuracy, r.LR, r.ImgPerSec))
-				acc, timed, since = metricWindow{}, 0, time.Now()
-			}
-			if opt.StopAfter > 0 && done-start >= opt.StopAfter {
-				close(stop)
-				sum.Steps = done
-				return sum, nil
-			}
-			if done%ckEvery == 0 || done == total {
-				if err := save(done); err != nil {
-					close(stop)
-					return sum, err
-				}
-			}
-			if done >= total || done%spe == 0 {
-				break
-			}
-		}
-		close(stop)
-		for range stream {
-		}
-	}
-	bar.Finish()
-	sum.Steps, sum.Epochs = done, float64(done)/float64(spe)
-	return sum, nil
+			return in
+		},
+		TotalSteps: total, StepsPerEpoch: spe, CheckpointEvery: cfg.CheckpointEvery, Keep: cfg.Keep,
+		Log: cfg.LogEvery, StopAfter: opt.StopAfter}
+	return sum, loop.Run(pos, sum)
 }
 
 // metricWindow accumulates the steps since the last metrics record. It is
@@ -318,6 +221,10 @@ func marginsFor(cfg Config, counts []int) []float32 {
 	return nil
 }
 
+// PretrainOnlyScope holds backbone variables that only pretraining uses;
+// InitBackbone skips them.
+const PretrainOnlyScope = "simmim"
+
 // InitBackbone loads the backbone weights of another run's last checkpoint
 // (or of a checkpoint file) into ctx, adapted to spec (a ViT's position
 // embedding resized to its grid); the head and the optimizer start fresh.
@@ -343,7 +250,9 @@ func InitBackbone(ctx *context.Context, from string, spec model.Spec) error {
 	prefix := "/" + model.BackboneScope + "/"
 	n := 0
 	err = c.Restore(ctx, func(path string) string {
-		if strings.HasPrefix(path, prefix) {
+		// A pretraining-only variable (SimMIM's mask token) stays behind:
+		// the classifier's graph never reads it.
+		if strings.HasPrefix(path, prefix) && !strings.Contains(path, "/"+PretrainOnlyScope+"/") {
 			n++
 			return path
 		}

@@ -4,6 +4,17 @@
 //	fgia demo-data --out data/webfashion --labels data/webfashion-labels
 //	fgia clean --data data/webfashion
 //	fgia stats --data data/webfashion --labels data/webfashion-labels --out reports/data
+//
+// After training, every step reads and writes prediction Parquet files:
+//
+//	fgia predict --run runs/a --data data/webfashion --split testb --shard 1/4 --out a-1.parquet
+//	fgia merge --parts 'a-*.parquet' --out a.parquet
+//	fgia soup --run runs/a --last 5 --out runs/a-soup
+//	fgia ensemble --pred a.parquet,b.parquet --labels data/webfashion-labels/testa.txt --out ens.parquet
+//	fgia adjust --pred ens.parquet --tau 1 --out adj.parquet
+//	fgia redistribute --pred adj.parquet --method sinkhorn --out final.parquet
+//	fgia pseudo --pred ens.parquet --data data/webfashion --threshold 0.5 --out data/webfashion/meta/round1.txt
+//	fgia submit --pred final.parquet --out submission_testb.csv
 package main
 
 import (
@@ -25,10 +36,21 @@ var commands = map[string]command{
 	"demo-data": {"build the WebFashion-LT demo set from Fashion-MNIST", demoDataCmd},
 	"clean":     {"scan and clean a training set; write meta/manifest.parquet and meta/train_clean.txt", cleanCmd},
 	"stats":     {"long-tail statistics, cleaning report and class-frequency plot", statsCmd},
+	"reproduce": {"run the whole recipe as an ablation table (resumable): train, pretrain, soup, ensemble, pseudo, distill, adjust, redistribute", reproduceCmd},
+	"pretrain":  {"self-supervised pretraining: MAE (ViT) or SimMIM (Swin-V2) on train + test images (resumable)", pretrainCmd},
 	"train":     {"fine-tune a preset on a cleaned data set (resumable)", trainCmd},
 	"predict":   {"predict a test split with a trained run into Parquet", predictCmd},
 	"score":     {"score a prediction Parquet file against hidden labels", scoreCmd},
 	"bench":     {"training and inference throughput of the benchmark ViT", benchCmd},
+
+	// After training: prediction files in, prediction files out.
+	"merge":        {"merge the shard files of `fgia predict --shard k/n` into one prediction file", mergeCmd},
+	"soup":         {"uniform (or greedy) soup of a run's last K checkpoints, written as a run folder", soupCmd},
+	"ensemble":     {"weighted mean of several models' softmax, aligned by image name", ensembleCmd},
+	"adjust":       {"post-hoc logit adjustment z - tau log(prior) with the training class counts", adjustCmd},
+	"redistribute": {"re-balance labels on a uniform test split: the champion's one pass or Sinkhorn", redistributeCmd},
+	"pseudo":       {"pseudo-label confident test images and write train + pseudo annotation list", pseudoCmd},
+	"submit":       {"write submission_<split>.csv (image,label) from a prediction file", submitCmd},
 }
 
 func usage(w io.Writer) {

@@ -19,9 +19,16 @@ func predictCmd(fs *flag.FlagSet) func() error {
 	fs.IntVar(&o.Batch, "batch", 256, "inference batch size")
 	fs.BoolVar(&o.EMA, "ema", false, "predict with the EMA weights (runs trained with --ema)")
 	fs.IntVar(&o.Workers, "workers", 0, "loader goroutines (default: one per CPU)")
+	shard := fs.String("shard", "", "predict only shard k of n (1-based, e.g. 2/4): the k-th contiguous block of the sorted images; join the shards with `fgia merge`")
 	return func() error {
 		if err := required("run", o.Run, "data", o.Data, "out", o.Out); err != nil {
 			return err
+		}
+		if *shard != "" {
+			var err error
+			if o.Shard, o.Shards, err = predict.ParseShard(*shard); err != nil {
+				return err
+			}
 		}
 		bi, err := newBackend()
 		if err != nil {

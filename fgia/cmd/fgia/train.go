@@ -40,6 +40,9 @@ func trainCmd(fs *flag.FlagSet) func() error {
 	workers := fs.Int("workers", 0, "loader goroutines (default: one per CPU)")
 	ema := fs.Float64("ema", 0, "keep an exponential moving average of the weights with this decay (e.g. 0.9998)")
 	clip := fs.Float64("clip", 0, "clip the global gradient norm to this value")
+	layerDecay := fs.Float64("layer-decay", 0, "layer-wise lr decay (e.g. 0.75 when fine-tuning from MAE; ViT only)")
+	teachers := fs.String("teacher", "", "distil from these prediction files (comma-separated): listed test images learn their soft targets")
+	temp := fs.Float64("temperature", 2, "distillation temperature (with --teacher)")
 	return func() error {
 		if err := required("out", *out); err != nil {
 			return err
@@ -60,32 +63,20 @@ func trainCmd(fs *flag.FlagSet) func() error {
 			if cfg, err = preset.Get(*name, n); err != nil {
 				return err
 			}
-			if *epochs > 0 {
-				cfg.Epochs = *epochs
-			}
-			if *maxSteps > 0 {
-				cfg.MaxSteps = *maxSteps
-			}
-			if *batch > 0 {
-				cfg.BatchSize = *batch
-			}
-			if *lr > 0 {
-				cfg.Optim.Schedule.LR = *lr
-			}
-			if *seed > 0 {
-				cfg.Seed = *seed
-			}
-			if *every > 0 {
-				cfg.CheckpointEvery = *every
-			}
+			setIf(&cfg.Epochs, *epochs)
+			setIf(&cfg.MaxSteps, *maxSteps)
+			setIf(&cfg.BatchSize, *batch)
+			setIf(&cfg.Optim.Schedule.LR, *lr)
+			setIf(&cfg.Seed, *seed)
+			setIf(&cfg.CheckpointEvery, *every)
 			if *sampler != "" {
 				cfg.Sampler = *sampler
 			}
-			if *ema > 0 {
-				cfg.Optim.EMA = *ema
-			}
-			if *clip > 0 {
-				cfg.Optim.ClipNorm = *clip
+			setIf(&cfg.Optim.EMA, *ema)
+			setIf(&cfg.Optim.ClipNorm, *clip)
+			setIf(&cfg.Optim.LayerDecay, *layerDecay)
+			if *teachers != "" {
+				cfg.Distill = &train.Distill{Teachers: strings.Split(*teachers, ","), Temperature: *temp}
 			}
 		}
 		bi, err := newBackend()

@@ -1,0 +1,185 @@
+package train
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"path/filepath"
+	"time"
+
+	"github.com/gomlx/gomlx/pkg/core/tensors"
+	"github.com/gomlx/gomlx/pkg/ml/context"
+
+	"github.com/fgia/fgia/fgia/checkpoint"
+	"github.com/fgia/fgia/fgia/loader"
+	"github.com/fgia/fgia/fgia/progress"
+	"github.com/fgia/fgia/fgia/sampler"
+)
+
+// Loop is the engine every trainer shares (fine-tuning here, pretraining in
+// fgia/pretrain): it streams batches, runs one compiled step per batch,
+// checks the loss, writes metrics, checkpoints atomically and stops cleanly
+// on a NaN. Step must return [loss, correct predictions, learning rate,
+// gradient norm] as float32 scalars (correct is 0 where there are no labels).
+type Loop struct {
+	Name    string // the progress bar's label
+	Out     string // run folder
+	Ctx     *context.Context
+	Step    *context.Exec
+	Loader  *loader.Loader
+	Sampler sampler.Sampler
+	// Feed turns a batch into the step's inputs; step is the global index
+	// of the batch (0-based), for inputs that must be reproducible on resume.
+	Feed func(b loader.Batch, step int) []any
+
+	TotalSteps, StepsPerEpoch  int
+	CheckpointEvery, Keep, Log int // Log: steps per metrics record
+	StopAfter                  int // see Options.StopAfter
+}
+
+// Position is where a run stands: the steps done and the metrics not yet
+// written (carried in checkpoints, so a resumed run writes the same records
+// as an uninterrupted one).
+type Position struct {
+	Step   int
+	window metricWindow
+}
+
+// Resume restores ctx from the newest checkpoint of run folder out (nothing
+// when there is none) and trims metrics.jsonl to it.
+func Resume(ctx *context.Context, out string, log io.Writer) (Position, error) {
+	var pos Position
+	latest, err := checkpoint.Latest(filepath.Join(out, CheckpointsDir))
+	if err != nil {
+		return pos, err
+	}
+	if latest != "" {
+		c, err := checkpoint.Load(latest)
+		if err != nil {
+			return pos, err
+		}
+		if err := c.Restore(ctx, nil); err != nil {
+			return pos, err
+		}
+		var meta checkpointMeta
+		if err := c.Meta(&meta); err != nil {
+			return pos, err
+		}
+		pos = Position{Step: int(c.Step), window: meta.Window}
+		fmt.Fprintf(log, "resuming %s from step %d (%s)\n", out, pos.Step, filepath.Base(latest))
+	}
+	return pos, truncateMetrics(out, pos.Step)
+}
+
+// CheckFresh fails when out already holds checkpoints: a new run must not
+// mix with an old one.
+func CheckFresh(out string) error {
+	existing, err := checkpoint.Latest(filepath.Join(out, CheckpointsDir))
+	if err != nil {
+		return err
+	}
+	if existing != "" {
+		return fmt.Errorf("train: %s already holds a run (%s); use --resume to continue it or choose another --out", out, filepath.Base(existing))
+	}
+	return nil
+}
+
+// Run trains from pos to TotalSteps.
+func (l Loop) Run(pos Position, sum *Summary) error {
+	ckDir := filepath.Join(l.Out, CheckpointsDir)
+	spe, batch := l.StepsPerEpoch, l.Loader.Size
+	mw, err := openMetrics(l.Out)
+	if err != nil {
+		return err
+	}
+	defer mw.close()
+	ckEvery := l.CheckpointEvery
+	if ckEvery <= 0 {
+		ckEvery = spe
+	}
+	logEvery := max(l.Log, 1)
+	start, total := pos.Step, l.TotalSteps
+	sum.FromStep = start
+	bar := progress.New(total-start, l.Name)
+	t0 := time.Now()
+	acc, since := pos.window, t0
+	save := func(done int) error {
+		meta := checkpointMeta{Epoch: float64(done) / float64(spe), Window: acc}
+		p, err := checkpoint.Save(l.Ctx, ckDir, int64(done), meta, l.Keep)
+		sum.Checkpoint = p
+		return err
+	}
+	done, timed := start, 0
+	// step runs one batch; it reports whether the run must stop now.
+	step := func(b loader.Batch) (bool, error) {
+		out, err := l.Step.Exec(l.Feed(b, done)...)
+		if err != nil {
+			return true, err
+		}
+		loss := float64(scalar(out[0]))
+		if math.IsNaN(loss) || math.IsInf(loss, 0) {
+			last, _ := checkpoint.Latest(ckDir)
+			if last == "" {
+				last = "none yet"
+			}
+			return true, fmt.Errorf("%w at step %d (loss %v); nothing was saved after it; last good checkpoint: %s. Lower the learning rate or check the data", ErrNonFinite, done+1, loss, last)
+		}
+		done++
+		sum.LastLoss = loss
+		acc.Loss += loss
+		acc.Correct += float64(scalar(out[1]))
+		acc.LR = float64(scalar(out[2]))
+		acc.Norm += float64(scalar(out[3]))
+		acc.Steps++
+		acc.Images += batch
+		timed += batch
+		bar.Add(1)
+		if done%logEvery == 0 || done == total {
+			r := Record{Step: done, Epoch: float64(done) / float64(spe), Loss: acc.Loss / float64(acc.Steps),
+				Accuracy: acc.Correct / float64(acc.Images), LR: acc.LR, GradNorm: acc.Norm / float64(acc.Steps),
+				ImgPerSec: float64(timed) / time.Since(since).Seconds(), Seconds: time.Since(t0).Seconds()}
+			if err := mw.write(r); err != nil {
+				return true, err
+			}
+			bar.SetInfo(fmt.Sprintf("epoch %.2f loss %.4f acc %.3f lr %.2e %.0f img/s", r.Epoch, r.Loss, r.Accuracy, r.LR, r.ImgPerSec))
+			acc, timed, since = metricWindow{}, 0, time.Now()
+		}
+		if l.StopAfter > 0 && done-start >= l.StopAfter {
+			sum.Steps = done
+			return true, nil // as a crash would: no final checkpoint
+		}
+		if done%ckEvery == 0 || done == total {
+			if err := save(done); err != nil {
+				return true, err
+			}
+		}
+		return false, nil
+	}
+	for done < total {
+		epoch := done / spe
+		order := l.Sampler.Epoch(epoch)[:spe*batch] // whole batches only
+		stop := make(chan struct{})
+		stream := l.Loader.Stream(epoch, order, done%spe, stop)
+		for b := range stream {
+			end, err := true, b.Err
+			if err == nil {
+				end, err = step(b)
+			}
+			if end {
+				close(stop)
+				return err
+			}
+			if done >= total || done%spe == 0 {
+				break
+			}
+		}
+		close(stop)
+		for range stream {
+		}
+	}
+	bar.Finish()
+	sum.Steps, sum.Epochs = done, float64(done)/float64(spe)
+	return nil
+}
+
+func scalar(t *tensors.Tensor) float32 { return t.Value().(float32) }
