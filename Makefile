@@ -12,16 +12,18 @@ FGIA   := $(BIN)/fgia
 DATA   := data/webfashion
 LABELS := data/webfashion-labels
 REPORT := reports
+REPRO  := $(REPORT)/reproduce
+QUICK  := build/reproduce-quick
 
 # GoMLX must never pick a backend by itself (unset, it tries to download one):
 # fgia/backend chooses (GOMLX_BACKEND if set, else the XLA CPU plugin that
 # `make deps` installs, else the pure-Go backend), and tests name theirs.
 export GOMLX_NO_AUTO_INSTALL := 1
 
-.PHONY: help deps deps-bench build data reproduce test lint gotest interop notebooks browser bench-scan bench-vit clean
+.PHONY: help deps deps-bench build data reproduce reproduce-quick test lint gotest interop notebooks browser bench-scan bench-vit clean
 
 help:
-	@echo "make reproduce   install what is missing, build the demo set, clean it, write $(REPORT)/data"
+	@echo "make reproduce   install what is missing, build the demo set, clean it, write $(REPORT)/data, run the full ablation into $(REPRO)"
 	@echo "make test        install what is missing, vet, go test, Parquet interop, notebooks, browser check"
 	@echo "make bench-scan  scan benchmark against its Python peer (writes $(REPORT)/bench-scan.txt)"
 	@echo "make bench-vit   fgia bench against PyTorch on the CPU (writes $(REPORT)/bench-vit.txt)"
@@ -36,12 +38,21 @@ build:
 data: deps build
 	$(FGIA) demo-data --out $(DATA) --labels $(LABELS) --reuse
 
-# The main job on the demo data: the data stage (later stages extend it).
+# The main job: the data stage, then the whole recipe as an ablation on the
+# demo set with the full budget (resumable: rerun continues a killed run).
+# Its table, plots, predictions and submission land in $(REPORT)/reproduce.
 reproduce: data
 	@start=$$SECONDS; \
 	$(FGIA) clean --data $(DATA); \
 	$(FGIA) stats --data $(DATA) --labels $(LABELS) --out $(REPORT)/data; \
-	echo "reproduce: done in $$((SECONDS - start)) s; report in $(REPORT)/data/data_report.md"
+	$(FGIA) reproduce --data $(DATA) --labels $(LABELS) --budget full --out $(REPRO); \
+	echo "reproduce: done in $$((SECONDS - start)) s; table in $(REPRO)/ablation.md"
+
+# The quick budget on a set of about 1K training images: what notebooks 04
+# and 05 read. Resumable, and skipped when done.
+reproduce-quick: deps build
+	$(FGIA) demo-data --quick --out $(QUICK)/data --labels $(QUICK)/labels --reuse >/dev/null
+	$(FGIA) reproduce --data $(QUICK)/data --labels $(QUICK)/labels --budget quick --out $(QUICK)/out
 
 test: deps build lint gotest interop notebooks browser
 	@echo "make test: all checks passed"
@@ -66,7 +77,7 @@ interop: build
 
 # Executes every notebook; 02_finetune's prediction file must then read the
 # same in DuckDB and pandas too.
-notebooks: deps
+notebooks: deps reproduce-quick
 	scripts/run_notebooks.sh execute
 	scripts/check_parquet.sh build/notebooks/02_finetune/pred_testb.parquet pred
 

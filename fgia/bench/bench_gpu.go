@@ -2,8 +2,8 @@ package bench
 
 // The GPU side of `fgia bench`: the champion's model sizes by preset name,
 // model FLOP utilisation against a peak, and data-parallel runs over several
-// devices of one machine through GoMLX's own AutoSharding (XLA Shardy), with
-// no hand-written all-reduce.
+// devices of one machine through GoMLX's own AutoSharding (XLA Shardy, set
+// up by fgia/distrib), with no hand-written all-reduce.
 
 import (
 	"fmt"
@@ -12,11 +12,11 @@ import (
 	"time"
 
 	"github.com/gomlx/gomlx/backends"
-	"github.com/gomlx/gomlx/pkg/core/distributed"
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:staticcheck // graph building reads best unqualified
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/gomlx/gomlx/pkg/ml/context"
 
+	"github.com/fgia/fgia/fgia/distrib"
 	"github.com/fgia/fgia/fgia/head"
 	"github.com/fgia/fgia/fgia/loss"
 	"github.com/fgia/fgia/fgia/model"
@@ -133,13 +133,11 @@ func RunSetup(b backends.Backend, spec model.Spec, opt Options, s Setup) (Result
 		return res, err
 	}
 	defer step.Finalize()
-	mesh, err := dataMesh(n)
+	dp, err := distrib.New(n)
 	if err != nil {
 		return res, err
 	}
-	if err := dataParallel(step, mesh, 2, false); err != nil {
-		return res, err
-	}
+	dp.Configure(step, 2, false)
 	classes := spec.Head.Classes
 
 	// Arguments of a sharded call are device-major: [images_0, labels_0,
@@ -170,9 +168,7 @@ func RunSetup(b backends.Backend, spec model.Spec, opt Options, s Setup) (Result
 		return res, err
 	}
 	defer infer.Finalize()
-	if err := dataParallel(infer, mesh, 1, true); err != nil {
-		return res, err
-	}
+	dp.Configure(infer, 1, true)
 	inferArgs := make([]any, 0, n)
 	for range n {
 		inferArgs = append(inferArgs, randomImages(rng, opt.InferBatch/n, side, ch))
@@ -203,37 +199,6 @@ func newTrainStep(b backends.Backend, spec model.Spec, seed uint64) (*context.Co
 		return l
 	})
 	return ctx, step, err
-}
-
-// dataParallel makes e run on the devices of mesh (one axis, "data") with
-// GoMLX AutoSharding: each of its inputs sharded along its first (batch)
-// axis, variables replicated (the context's default under AutoSharding).
-// Outputs are replicated (a loss: XLA reduces it over the devices) or, with
-// shardedOutputs, split along the batch like the inputs (logits). A sharded
-// call takes its arguments device-major: the first device's inputs, then the
-// second's, each holding that device's slice of the batch. Every Exec of one
-// context must share the mesh: variables remember the mesh they are
-// replicated over.
-func dataParallel(e *context.Exec, mesh *distributed.DeviceMesh, inputs int, shardedOutputs bool) error {
-	byBatch, err := distributed.NewShardingSpec(mesh, distributed.AxisSpec{mesh.AxesNames()[0]})
-	if err != nil {
-		return err
-	}
-	out := distributed.NewReplicatedShardingSpec(mesh)
-	if shardedOutputs {
-		out = byBatch
-	}
-	specs := make([]*distributed.ShardingSpec, inputs)
-	for i := range specs {
-		specs[i] = byBatch
-	}
-	e.AutoSharding(mesh).WithInputShardingSpecs(specs...).WithOutputShardingSpecs(out)
-	return nil
-}
-
-// dataMesh is the one-axis mesh of n devices data-parallel runs use.
-func dataMesh(n int) (*distributed.DeviceMesh, error) {
-	return distributed.NewDeviceMesh([]int{n}, []string{"data"})
 }
 
 // execAndWait runs e and waits for every output shard.

@@ -11,6 +11,7 @@ import (
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 
 	"github.com/fgia/fgia/fgia/backend"
+	"github.com/fgia/fgia/fgia/distrib"
 	"github.com/fgia/fgia/fgia/gemm"
 )
 
@@ -182,13 +183,11 @@ func lossesOf(b backends.Backend, opt Options, n int) ([]float32, error) {
 	}
 	defer step.Finalize()
 	if n > 1 {
-		mesh, err := dataMesh(n)
+		dp, err := distrib.New(n)
 		if err != nil {
 			return nil, err
 		}
-		if err := dataParallel(step, mesh, 2, false); err != nil {
-			return nil, err
-		}
+		dp.Configure(step, 2, false)
 	}
 	rng := rand.New(rand.NewPCG(opt.Seed, 3))
 	images := randomImages(rng, opt.TrainBatch, 28, 1).Value().([][][][]float32)

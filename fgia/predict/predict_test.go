@@ -8,17 +8,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/fgia/fgia/fgia/augment"
-	"github.com/fgia/fgia/fgia/backend"
 	"github.com/fgia/fgia/fgia/dataset"
-	"github.com/fgia/fgia/fgia/head"
 	"github.com/fgia/fgia/fgia/internal/quickset"
-	"github.com/fgia/fgia/fgia/loss"
-	"github.com/fgia/fgia/fgia/model"
-	"github.com/fgia/fgia/fgia/model/vit"
-	"github.com/fgia/fgia/fgia/optim"
-	"github.com/fgia/fgia/fgia/progress"
-	"github.com/fgia/fgia/fgia/train"
+	"github.com/fgia/fgia/fgia/internal/tinyrun"
 )
 
 func TestFlipRows(t *testing.T) {
@@ -37,26 +29,10 @@ func TestFlipRows(t *testing.T) {
 // without flip TTA and EMA weights.
 func TestPredict(t *testing.T) {
 	data, _ := quickset.Dirs(t)
-	progress.Output = &strings.Builder{}
 	dir := t.TempDir()
-	v := vit.Config{ImageSize: 28, Channels: 1, PatchSize: 7, Dim: 16, Depth: 1, Heads: 2, MLPRatio: 2, ClsToken: true, Pool: vit.PoolCls, NormEps: 1e-6}
-	aug := augment.DefaultTrain(28).WithGray(0.3, 0.35)
-	aug.RandAug.N = 0
-	eval := augment.DefaultEval(28).WithGray(0.3, 0.35)
-	eval.CropPct = 1
-	adam := optim.DefaultAdamW(optim.Schedule{LR: 1e-3, MinLR: 1e-3})
-	adam.EMA = 0.9
-	cfg := train.Config{Model: model.Spec{ViT: &v, Head: head.Config{Kind: head.Cosine, Classes: 10, Scale: 30}},
-		Loss: loss.Config{Kind: loss.CE}, Optim: adam, Epochs: 1, BatchSize: 32, MaxSteps: 4,
-		Augment: aug, Eval: eval, Sampler: train.SamplerShuffle, Seed: 1, Keep: 1, LogEvery: 1}
-	b, err := backend.NewWithConfig(backend.PureGo)
-	if err != nil {
-		t.Fatal(err)
-	}
-	run := filepath.Join(dir, "run")
-	if _, err := train.Run(cfg, train.Options{Data: data, Out: run, Backend: b, Log: &strings.Builder{}}); err != nil {
-		t.Fatal(err)
-	}
+	cfg := tinyrun.Config(4, 1)
+	cfg.Optim.EMA = 0.9
+	run, b := tinyrun.Train(t, cfg, data, dir)
 	names, _ := dataset.Layout{Root: data}.TestImages("testa")
 	for _, tc := range []struct {
 		tta string

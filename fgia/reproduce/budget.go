@@ -47,8 +47,8 @@ type Budget struct {
 
 // Budgets are the named budgets.
 var Budgets = map[string]Budget{
-	// quick: about 1K training images (fgia demo-data --max-per-class 300
-	// --test-per-class 50) in well under 15 minutes on 2 cores.
+	// quick: about 1K training images (fgia demo-data --quick) in well
+	// under 15 minutes on 2 cores.
 	"quick": {Name: "quick", Epochs: 30, Batch: 64, PretrainEpochs: 20, PretrainBatch: 64, SoupK: 3,
 		Rounds: []PseudoRound{{Splits: []string{"testa", "testb"}, Threshold: 0.5}}, Temperature: 2, Power: 25},
 	// full: the reference run on the default WebFashion-LT.

@@ -40,7 +40,6 @@ type pipeline struct {
 	counts  []int                     // training class counts of the cleaned list
 	labels  map[string]map[string]int // split -> image -> class
 	rows    []Row
-	train   map[string]float64 // seconds spent training each run in this process
 	start   time.Time
 }
 
@@ -62,7 +61,7 @@ func Run(opts Options) ([]Row, error) {
 	if opts.Backend == nil {
 		return nil, fmt.Errorf("reproduce: no backend")
 	}
-	p := &pipeline{Options: opts, labels: map[string]map[string]int{}, train: map[string]float64{}, start: time.Now()}
+	p := &pipeline{Options: opts, labels: map[string]map[string]int{}, start: time.Now()}
 	if err := p.prepare(); err != nil {
 		return nil, err
 	}
@@ -192,12 +191,11 @@ func (p *pipeline) writeTable() error {
 	return atomicfile.WriteBytes(filepath.Join(p.Out, Markdown), []byte(markdown(p.rows, title)))
 }
 
-// secondsOf sums the training time of runs (this process only: a resumed
-// reproduction counts what it trained).
+// secondsOf sums the training time of runs.
 func (p *pipeline) secondsOf(runs ...string) float64 {
 	var s float64
 	for _, r := range runs {
-		s += p.train[r]
+		s += runSeconds(filepath.Join(p.Out, RunsDir, r))
 	}
 	return s
 }

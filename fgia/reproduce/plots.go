@@ -1,17 +1,10 @@
 package reproduce
 
 import (
-	"fmt"
-	"image/color"
 	"path/filepath"
 	"slices"
 
-	"gonum.org/v1/plot"
-	"gonum.org/v1/plot/plotter"
-	"gonum.org/v1/plot/vg"
-
 	"github.com/fgia/fgia/fgia/atomicfile"
-	"github.com/fgia/fgia/fgia/plotpng"
 	"github.com/fgia/fgia/fgia/predict"
 	"github.com/fgia/fgia/fgia/redistribute"
 	"github.com/fgia/fgia/fgia/report"
@@ -26,11 +19,6 @@ const (
 	PlotKSweep       = "k_sweep.png"
 	KSweepTable      = "k_sweep.parquet"
 )
-
-var palette = []color.Color{
-	color.RGBA{31, 119, 180, 255}, color.RGBA{255, 127, 14, 255},
-	color.RGBA{44, 160, 44, 255}, color.RGBA{214, 39, 40, 255},
-}
 
 // SweepRow is one point of the K sweep.
 type SweepRow struct {
@@ -76,7 +64,12 @@ func (p *pipeline) sweepK(adj predictions) error {
 // per-class accuracy against training frequency, and the K sweep.
 func (p *pipeline) plots(adj, red, sink, final predictions) error {
 	// Predicted class counts on Test-B against the uniform target.
-	var lines []plotLine
+	order := byFrequency(p.counts)
+	xs := make([]float64, p.classes)
+	for i := range xs {
+		xs[i] = float64(i)
+	}
+	var series []report.Series
 	for _, c := range []struct {
 		name string
 		f    string
@@ -89,17 +82,17 @@ func (p *pipeline) plots(adj, red, sink, final predictions) error {
 		for _, r := range rows {
 			counts[r.Pred]++
 		}
-		xy := make(plotter.XYs, p.classes)
-		for i, c := range byFrequency(p.counts) {
-			xy[i] = plotter.XY{X: float64(i), Y: counts[c]}
+		ys := make([]float64, p.classes)
+		for i, c := range order {
+			ys[i] = counts[c]
 		}
-		lines = append(lines, plotLine{c.name, xy})
+		series = append(series, report.Series{Name: c.name, X: xs, Y: ys})
 	}
-	n := len(p.labels["testb"])
-	uniform := plotter.XYs{{X: 0, Y: float64(n) / float64(p.classes)}, {X: float64(p.classes - 1), Y: float64(n) / float64(p.classes)}}
-	lines = append(lines, plotLine{"uniform target", uniform})
-	if err := writePlot(filepath.Join(p.Out, PlotsDir, PlotDistribution), "Test-B predicted images per class",
-		"class, by training frequency (most frequent first)", "predicted images", lines); err != nil {
+	u := float64(len(p.labels["testb"])) / float64(p.classes)
+	series = append(series, report.Series{Name: "uniform target", X: []float64{0, float64(p.classes - 1)}, Y: []float64{u, u}})
+	if err := writePNG(filepath.Join(p.Out, PlotsDir, PlotDistribution), func() ([]byte, error) {
+		return report.LinesPNG("Test-B predicted images per class", "class, by training frequency (most frequent first)", "predicted images", series)
+	}); err != nil {
 		return err
 	}
 
@@ -111,11 +104,9 @@ func (p *pipeline) plots(adj, red, sink, final predictions) error {
 	if err != nil {
 		return err
 	}
-	png, err := report.AccuracyVsFrequencyPNG("Test-B per-class accuracy, final submission", p.counts, res.PerClass)
-	if err != nil {
-		return err
-	}
-	if err := atomicfile.WriteBytes(filepath.Join(p.Out, PlotsDir, PlotAccuracy), png); err != nil {
+	if err := writePNG(filepath.Join(p.Out, PlotsDir, PlotAccuracy), func() ([]byte, error) {
+		return report.AccuracyVsFrequencyPNG("Test-B per-class accuracy, final submission", p.counts, res.PerClass)
+	}); err != nil {
 		return err
 	}
 
@@ -123,20 +114,30 @@ func (p *pipeline) plots(adj, red, sink, final predictions) error {
 	if err != nil {
 		return err
 	}
-	lines = nil
-	for _, s := range Splits {
+	series = nil
+	for _, sp := range Splits {
 		for _, method := range []string{"exclusive", "champion"} {
-			var xy plotter.XYs
+			var xs, ys []float64
 			for _, r := range sweep {
-				if r.Split == s && r.Method == method && r.K > 0 {
-					xy = append(xy, plotter.XY{X: float64(r.K), Y: 100 * r.Top1})
+				if r.Split == sp && r.Method == method && r.K > 0 {
+					xs, ys = append(xs, float64(r.K)), append(ys, 100*r.Top1)
 				}
 			}
-			lines = append(lines, plotLine{fmt.Sprintf("%s, %s", s, method), xy})
+			series = append(series, report.Series{Name: sp + ", " + method, X: xs, Y: ys})
 		}
 	}
-	return writePlot(filepath.Join(p.Out, PlotsDir, PlotKSweep), "One-pass re-distribution: K sweep",
-		"K (classes predicted fewer than K times are topped up to K)", "top-1 (%)", lines)
+	return writePNG(filepath.Join(p.Out, PlotsDir, PlotKSweep), func() ([]byte, error) {
+		return report.LinesPNG("One-pass re-distribution: K sweep", "K (classes predicted fewer than K times are topped up to K)", "top-1 (%)", series)
+	})
+}
+
+// writePNG renders a chart into path.
+func writePNG(path string, render func() ([]byte, error)) error {
+	png, err := render()
+	if err != nil {
+		return err
+	}
+	return atomicfile.WriteBytes(path, png)
 }
 
 // byFrequency lists the classes from the most to the least frequent.
@@ -147,34 +148,4 @@ func byFrequency(counts []int) []int {
 	}
 	slices.SortStableFunc(order, func(a, b int) int { return counts[b] - counts[a] })
 	return order
-}
-
-type plotLine struct {
-	name string
-	xy   plotter.XYs
-}
-
-func writePlot(path, title, x, y string, lines []plotLine) error {
-	pl := plot.New()
-	pl.Title.Text, pl.X.Label.Text, pl.Y.Label.Text = title, x, y
-	pl.Add(plotter.NewGrid())
-	for i, l := range lines {
-		if len(l.xy) == 0 {
-			continue
-		}
-		ln, pts, err := plotter.NewLinePoints(l.xy)
-		if err != nil {
-			return err
-		}
-		col := palette[i%len(palette)]
-		ln.Color, pts.Color, ln.Width = col, col, vg.Points(1.5)
-		pl.Add(ln, pts)
-		pl.Legend.Add(l.name, ln, pts)
-	}
-	pl.Legend.Top = true
-	png, err := plotpng.Render(pl, 7*vg.Inch, 4*vg.Inch, plotpng.DPI)
-	if err != nil {
-		return err
-	}
-	return atomicfile.WriteBytes(path, png)
 }

@@ -58,6 +58,7 @@ func (p *pipeline) run() error {
 	if err != nil {
 		return err
 	}
+	eqlCfg.Optim.LayerDecay = 0.75 // the champion's layer-wise lr decay for MAE weights
 	if runs["mae"], err = p.fineTune("mae", eqlCfg, p.cleanList(), mae); err != nil {
 		return err
 	}
@@ -65,7 +66,7 @@ func (p *pipeline) run() error {
 	if err != nil {
 		return err
 	}
-	if _, err := p.score("mae", "mae", maeFiles, "eql", fmt.Sprintf("MAE pretraining (mask %.2f, %g epochs on train + test), then fine-tuning", maeCfg.MaskRatio, b.PretrainEpochs), p.secondsOf("pretrain_mae", "mae")); err != nil {
+	if _, err := p.score("mae", "mae", maeFiles, "eql", fmt.Sprintf("MAE pretraining (mask %.2f, %g epochs on train + test), then fine-tuning with layer decay 0.75", maeCfg.MaskRatio, b.PretrainEpochs), p.secondsOf("pretrain_mae", "mae")); err != nil {
 		return err
 	}
 

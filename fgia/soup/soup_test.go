@@ -8,19 +8,13 @@ import (
 
 	"github.com/gomlx/gomlx/pkg/ml/context"
 
-	"github.com/fgia/fgia/fgia/augment"
-	"github.com/fgia/fgia/fgia/backend"
 	"github.com/fgia/fgia/fgia/checkpoint"
 	"github.com/fgia/fgia/fgia/dataset"
 	"github.com/fgia/fgia/fgia/ensemble"
-	"github.com/fgia/fgia/fgia/head"
 	"github.com/fgia/fgia/fgia/internal/quickset"
-	"github.com/fgia/fgia/fgia/loss"
-	"github.com/fgia/fgia/fgia/model"
-	"github.com/fgia/fgia/fgia/model/vit"
+	"github.com/fgia/fgia/fgia/internal/tinyrun"
 	"github.com/fgia/fgia/fgia/optim"
 	"github.com/fgia/fgia/fgia/predict"
-	"github.com/fgia/fgia/fgia/progress"
 	"github.com/fgia/fgia/fgia/score"
 	"github.com/fgia/fgia/fgia/train"
 )
@@ -212,24 +206,8 @@ func TestGreedy(t *testing.T) {
 // and predicts with the soup as with any run.
 func TestSoupPredicts(t *testing.T) {
 	data, labels := quickset.Dirs(t)
-	progress.Output = &strings.Builder{}
 	dir := t.TempDir()
-	v := vit.Config{ImageSize: 28, Channels: 1, PatchSize: 7, Dim: 16, Depth: 1, Heads: 2, MLPRatio: 2, ClsToken: true, Pool: vit.PoolCls, NormEps: 1e-6}
-	aug := augment.DefaultTrain(28).WithGray(0.3, 0.35)
-	aug.RandAug.N = 0
-	eval := augment.DefaultEval(28).WithGray(0.3, 0.35)
-	eval.CropPct = 1
-	cfg := train.Config{Model: model.Spec{ViT: &v, Head: head.Config{Kind: head.Cosine, Classes: 10, Scale: 30}},
-		Loss: loss.Config{Kind: loss.CE}, Optim: optim.DefaultAdamW(optim.Schedule{LR: 1e-3, MinLR: 1e-3}), Epochs: 1, BatchSize: 32, MaxSteps: 3,
-		Augment: aug, Eval: eval, Sampler: train.SamplerShuffle, Seed: 1, Keep: 3, CheckpointEvery: 1, LogEvery: 1}
-	b, err := backend.NewWithConfig(backend.PureGo)
-	if err != nil {
-		t.Fatal(err)
-	}
-	run := filepath.Join(dir, "run")
-	if _, err := train.Run(cfg, train.Options{Data: data, Out: run, Backend: b, Log: &strings.Builder{}}); err != nil {
-		t.Fatal(err)
-	}
+	run, b := tinyrun.Train(t, tinyrun.Config(3, 3), data, dir)
 	out := filepath.Join(dir, "soup")
 	if err := Uniform(run, 3, out); err != nil {
 		t.Fatal(err)

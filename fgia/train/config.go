@@ -31,19 +31,30 @@ const (
 
 // Config is a complete training recipe.
 type Config struct {
-	Preset       string         `json:"preset,omitempty"`
-	Model        model.Spec     `json:"model"`
-	Loss         loss.Config    `json:"loss"`
-	Optim        optim.AdamW    `json:"optim"`
-	Epochs       float64        `json:"epochs"`
-	WarmupEpochs float64        `json:"warmup_epochs"`
-	BatchSize    int            `json:"batch_size"`
-	Augment      augment.Config `json:"augment"`
-	Eval         augment.Config `json:"eval"`
-	Mixup        *augment.Mixup `json:"mixup,omitempty"`
-	Distill      *Distill       `json:"distill,omitempty"`
-	Sampler      string         `json:"sampler"`
-	Seed         uint64         `json:"seed"`
+	Preset       string      `json:"preset,omitempty"`
+	Model        model.Spec  `json:"model"`
+	Loss         loss.Config `json:"loss"`
+	Optim        optim.AdamW `json:"optim"`
+	Epochs       float64     `json:"epochs"`
+	WarmupEpochs float64     `json:"warmup_epochs"`
+	// BatchSize is the images of one forward and backward pass (a
+	// micro-batch with AccumSteps, split over the devices when training
+	// data-parallel: Options.Devices).
+	BatchSize int `json:"batch_size"`
+	// AccumSteps is gradient accumulation: the optimizer updates once per
+	// AccumSteps micro-batches of BatchSize images, with their mean
+	// gradient, so the effective batch is BatchSize*AccumSteps (0 or 1:
+	// off). Steps everywhere (max_steps, warmup, checkpoint_every,
+	// log_every, the schedule, metrics.jsonl, checkpoints) are optimizer
+	// steps. EQL's gradient statistics are updated after each micro-batch
+	// and Mixup/CutMix pairs images within a micro-batch.
+	AccumSteps int            `json:"accum_steps,omitempty"`
+	Augment    augment.Config `json:"augment"`
+	Eval       augment.Config `json:"eval"`
+	Mixup      *augment.Mixup `json:"mixup,omitempty"`
+	Distill    *Distill       `json:"distill,omitempty"`
+	Sampler    string         `json:"sampler"`
+	Seed       uint64         `json:"seed"`
 	// MaxSteps caps the run (0: Epochs decides), for quick budgets.
 	MaxSteps int `json:"max_steps,omitempty"`
 	// CheckpointEvery is in steps (0: once per epoch); Keep is how many of
@@ -66,6 +77,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("train: epochs %g", c.Epochs)
 	case c.BatchSize <= 0:
 		return fmt.Errorf("train: batch size %d", c.BatchSize)
+	case c.AccumSteps < 0:
+		return fmt.Errorf("train: %d accumulation steps", c.AccumSteps)
 	case c.Sampler != SamplerShuffle && c.Sampler != SamplerBalanced:
 		return fmt.Errorf("train: sampler %q (shuffle or balanced)", c.Sampler)
 	case c.Keep < 1:
@@ -89,8 +102,8 @@ type RunInfo struct {
 	List        string `json:"list"`
 	Images      int    `json:"images"`
 	ClassCounts []int  `json:"class_counts"`
-	StepsEpoch  int    `json:"steps_per_epoch"`
-	TotalSteps  int    `json:"total_steps"`
+	StepsEpoch  int    `json:"steps_per_epoch"` // optimizer steps
+	TotalSteps  int    `json:"total_steps"`     // optimizer steps
 	Backend     string `json:"backend"`
 	Init        string `json:"init,omitempty"`
 }

@@ -17,7 +17,8 @@ import (
 )
 
 // Loop is the engine every trainer shares (fine-tuning here, pretraining in
-// fgia/pretrain): it streams batches, runs one compiled step per batch,
+// fgia/pretrain): it streams batches, runs one compiled step per batch (or
+// per micro-batch, see AccumSteps),
 // checks the loss, writes metrics, checkpoints atomically and stops cleanly
 // on a NaN. Step must return [loss, correct predictions, learning rate,
 // gradient norm] as float32 scalars (correct is 0 where there are no labels).
@@ -29,8 +30,20 @@ type Loop struct {
 	Loader  *loader.Loader
 	Sampler sampler.Sampler
 	// Feed turns a batch into the step's inputs; step is the global index
-	// of the batch (0-based), for inputs that must be reproducible on resume.
+	// of the batch (0-based; micro-batches are counted with gradient
+	// accumulation), for inputs that must be reproducible on resume.
 	Feed func(b loader.Batch, step int) []any
+
+	// AccumSteps is the number of micro-batches (Loader.Size images each)
+	// in one optimizer step; <= 1 is one. Accumulate then runs all but the
+	// last of them (it adds up gradients; it returns [loss, correct] at
+	// least) and Step the last one (it applies the update). Every count of
+	// the loop (steps, TotalSteps, StepsPerEpoch, CheckpointEvery, Log,
+	// StopAfter, metrics, checkpoints) is in optimizer steps, so a run stops,
+	// checkpoints and resumes only between them, when the accumulators are
+	// zero.
+	AccumSteps int
+	Accumulate *context.Exec
 
 	TotalSteps, StepsPerEpoch  int
 	CheckpointEvery, Keep, Log int // Log: steps per metrics record
@@ -87,7 +100,10 @@ func CheckFresh(out string) error {
 // Run trains from pos to TotalSteps.
 func (l Loop) Run(pos Position, sum *Summary) error {
 	ckDir := filepath.Join(l.Out, CheckpointsDir)
-	spe, batch := l.StepsPerEpoch, l.Loader.Size
+	spe, batch, accum := l.StepsPerEpoch, l.Loader.Size, max(l.AccumSteps, 1)
+	if accum > 1 && l.Accumulate == nil {
+		return fmt.Errorf("train: %d micro-batches a step and no accumulation step", accum)
+	}
 	mw, err := openMetrics(l.Out)
 	if err != nil {
 		return err
@@ -110,9 +126,17 @@ func (l Loop) Run(pos Position, sum *Summary) error {
 		return err
 	}
 	done, timed := start, 0
-	// step runs one batch; it reports whether the run must stop now.
+	// micro counts the micro-batches of the optimizer step under way, and
+	// stepLoss adds up their losses (the step's loss is their mean, the
+	// mean over its images).
+	micro, stepLoss := 0, 0.0
+	// step runs one micro-batch; it reports whether the run must stop now.
 	step := func(b loader.Batch) (bool, error) {
-		out, err := l.Step.Exec(l.Feed(b, done)...)
+		exec := l.Step
+		if micro < accum-1 {
+			exec = l.Accumulate
+		}
+		out, err := exec.Exec(l.Feed(b, done*accum+micro)...)
 		if err != nil {
 			return true, err
 		}
@@ -124,15 +148,21 @@ func (l Loop) Run(pos Position, sum *Summary) error {
 			}
 			return true, fmt.Errorf("%w at step %d (loss %v); nothing was saved after it; last good checkpoint: %s. Lower the learning rate or check the data", ErrNonFinite, done+1, loss, last)
 		}
+		stepLoss += loss
+		acc.Correct += float64(scalar(out[1]))
+		acc.Images += batch
+		timed += batch
+		if micro++; micro < accum {
+			return false, nil
+		}
 		done++
+		loss = stepLoss / float64(accum)
+		micro, stepLoss = 0, 0
 		sum.LastLoss = loss
 		acc.Loss += loss
-		acc.Correct += float64(scalar(out[1]))
 		acc.LR = float64(scalar(out[2]))
 		acc.Norm += float64(scalar(out[3]))
 		acc.Steps++
-		acc.Images += batch
-		timed += batch
 		bar.Add(1)
 		if done%logEvery == 0 || done == total {
 			r := Record{Step: done, Epoch: float64(done) / float64(spe), Loss: acc.Loss / float64(acc.Steps),
@@ -156,10 +186,15 @@ func (l Loop) Run(pos Position, sum *Summary) error {
 		return false, nil
 	}
 	for done < total {
+		// An epoch is spe optimizer steps of accum micro-batches: the
+		// loader streams micro-batches, so micro-batch k of an epoch holds
+		// the same images (and augmentations, which depend on the position
+		// in the order) as rows k*batch.. of a run with the whole effective
+		// batch.
 		epoch := done / spe
-		order := l.Sampler.Epoch(epoch)[:spe*batch] // whole batches only
+		order := l.Sampler.Epoch(epoch)[:spe*accum*batch] // whole steps only
 		stop := make(chan struct{})
-		stream := l.Loader.Stream(epoch, order, done%spe, stop)
+		stream := l.Loader.Stream(epoch, order, done%spe*accum, stop)
 		for b := range stream {
 			end, err := true, b.Err
 			if err == nil {
@@ -169,7 +204,7 @@ func (l Loop) Run(pos Position, sum *Summary) error {
 				close(stop)
 				return err
 			}
-			if done >= total || done%spe == 0 {
+			if micro == 0 && (done >= total || done%spe == 0) {
 				break
 			}
 		}

@@ -17,9 +17,11 @@ import (
 	"github.com/fgia/fgia/fgia/augment"
 	"github.com/fgia/fgia/fgia/checkpoint"
 	"github.com/fgia/fgia/fgia/dataset"
+	"github.com/fgia/fgia/fgia/distrib"
 	"github.com/fgia/fgia/fgia/loader"
 	"github.com/fgia/fgia/fgia/longtail"
 	"github.com/fgia/fgia/fgia/model"
+	"github.com/fgia/fgia/fgia/optim"
 	"github.com/fgia/fgia/fgia/sampler"
 )
 
@@ -36,6 +38,13 @@ type Options struct {
 	// StopAfter ends the run after this many steps in this process without
 	// a final checkpoint, as a crash would (tests of resume use it).
 	StopAfter int
+	// Devices trains data-parallel over this many devices of Backend
+	// (fgia/distrib: GoMLX AutoSharding, each device gets its slice of
+	// every batch, XLA all-reduces the gradients): 0 or 1 is one device,
+	// -1 all of them. BatchSize stays the global batch and must divide by
+	// the devices. It is not part of the recipe, so a run may resume on
+	// another count (expected to match up to float rounding; not tested).
+	Devices int
 }
 
 // Summary is what a run did.
@@ -85,8 +94,23 @@ func Run(cfg Config, opt Options) (*Summary, error) {
 	if len(lineErrs) > 0 {
 		return nil, fmt.Errorf("train: %d bad lines in %s, first: %v (clean the data first: fgia clean)", len(lineErrs), opt.List, lineErrs[0])
 	}
-	if len(anns) < cfg.BatchSize {
-		return nil, fmt.Errorf("train: %d images in %s, fewer than one batch of %d", len(anns), opt.List, cfg.BatchSize)
+	accum := max(cfg.AccumSteps, 1)
+	if len(anns) < cfg.BatchSize*accum {
+		return nil, fmt.Errorf("train: %d images in %s, fewer than one step of %d", len(anns), opt.List, cfg.BatchSize*accum)
+	}
+	devices, err := distrib.Devices(opt.Devices, opt.Backend.NumDevices())
+	if err != nil {
+		return nil, err
+	}
+	var dp *distrib.DataParallel
+	if devices > 1 {
+		if cfg.BatchSize%devices != 0 {
+			return nil, fmt.Errorf("train: batch %d does not divide over %d devices", cfg.BatchSize, devices)
+		}
+		if dp, err = distrib.New(devices); err != nil {
+			return nil, err
+		}
+		fmt.Fprintf(opt.Log, "data-parallel over %d devices: %d images each a batch\n", devices, cfg.BatchSize/devices)
 	}
 	items := make([]loader.Item, len(anns))
 	labels := make([]int, len(anns))
@@ -94,7 +118,7 @@ func Run(cfg Config, opt Options) (*Summary, error) {
 		items[i], labels[i] = loader.Item{Path: a.Path, Label: a.Label}, a.Label
 	}
 	counts := longtail.Count(labels, cfg.Model.Head.Classes)
-	spe := len(anns) / cfg.BatchSize
+	spe := len(anns) / (cfg.BatchSize * accum) // optimizer steps
 	total := int(math.Ceil(cfg.Epochs * float64(spe)))
 	if cfg.MaxSteps > 0 && (total == 0 || cfg.MaxSteps < total) {
 		total = cfg.MaxSteps
@@ -142,24 +166,55 @@ func Run(cfg Config, opt Options) (*Summary, error) {
 		fmt.Fprintf(opt.Log, "distillation: %d of %d images learn the teachers' soft targets at temperature %g\n", n, len(items), cfg.Distill.Temperature)
 	}
 	useSoft := cfg.Mixup != nil || teacher != nil
-	step, err := context.NewExec(opt.Backend, ctx, func(ctx *context.Context, inputs []*Node) []*Node {
-		images, lbl := inputs[0], inputs[1]
-		g := images.Graph()
-		ctx.SetTraining(g, true)
-		logits := cfg.Model.Logits(ctx, images, lbl, margins)
-		var soft *Node
-		if useSoft {
-			soft = inputs[2]
+	inputs := 2
+	if useSoft {
+		inputs = 3
+	}
+	// newStep compiles the training step: with apply, the one that updates
+	// the weights (with accumulation: after adding the last micro-batch's
+	// gradient); without, the one that only accumulates.
+	newStep := func(apply bool) (*context.Exec, error) {
+		e, err := context.NewExec(opt.Backend, ctx, func(ctx *context.Context, inputs []*Node) []*Node {
+			images, lbl := inputs[0], inputs[1]
+			g := images.Graph()
+			ctx.SetTraining(g, true)
+			logits := cfg.Model.Logits(ctx, images, lbl, margins)
+			var soft *Node
+			if useSoft {
+				soft = inputs[2]
+			}
+			l := cfg.Loss.Compute(ctx, logits, lbl, soft, priors)
+			correct := ReduceAllSum(ConvertDType(Equal(ConvertDType(ArgMax(logits, -1), lbl.DType()), lbl), l.DType()))
+			var out optim.Outputs
+			switch {
+			case !apply:
+				optim.Accumulate(ctx, l)
+				zero := ScalarZero(g, l.DType())
+				out = optim.Outputs{LR: zero, GradNorm: zero}
+			case accum > 1:
+				out = cfg.Optim.StepAccumulated(ctx, l, accum)
+			default:
+				out = cfg.Optim.Step(ctx, l)
+			}
+			return []*Node{l, correct, out.LR, out.GradNorm}
+		})
+		if err == nil && dp != nil {
+			dp.Configure(e, inputs, false)
 		}
-		l := cfg.Loss.Compute(ctx, logits, lbl, soft, priors)
-		out := cfg.Optim.Step(ctx, l)
-		correct := ReduceAllSum(ConvertDType(Equal(ConvertDType(ArgMax(logits, -1), lbl.DType()), lbl), l.DType()))
-		return []*Node{l, correct, out.LR, out.GradNorm}
-	})
+		return e, err
+	}
+	step, err := newStep(true)
 	if err != nil {
 		return nil, err
 	}
 	defer step.Finalize()
+	var accumulate *context.Exec
+	if accum > 1 {
+		if accumulate, err = newStep(false); err != nil {
+			return nil, err
+		}
+		defer accumulate.Finalize()
+	}
 
 	pipe, err := augment.Train(cfg.Augment)
 	if err != nil {
@@ -173,14 +228,28 @@ func Run(cfg Config, opt Options) (*Summary, error) {
 		}
 	}
 	shape := append([]int{cfg.BatchSize}, pipeShape(pipe)...)
-	loop := Loop{Name: "train", Out: opt.Out, Ctx: ctx, Step: step, Loader: ld, Sampler: smp,
+	feed := func(b loader.Batch) []any {
+		in := []any{tensors.FromFlatDataAndDimensions(b.Images, shape...), b.Labels}
+		switch {
+		case teacher != nil:
+			in = append(in, tensors.FromFlatDataAndDimensions(batchTargets(b, teacher, classes, cfg.Loss.LabelSmoothing), cfg.BatchSize, classes))
+		case useSoft:
+			in = append(in, tensors.FromFlatDataAndDimensions(b.Soft, cfg.BatchSize, classes))
+		}
+		return in
+	}
+	loop := Loop{Name: "train", Out: opt.Out, Ctx: ctx, Step: step, Accumulate: accumulate, AccumSteps: accum, Loader: ld, Sampler: smp,
 		Feed: func(b loader.Batch, _ int) []any {
-			in := []any{tensors.FromFlatDataAndDimensions(b.Images, shape...), b.Labels}
-			switch {
-			case teacher != nil:
-				in = append(in, tensors.FromFlatDataAndDimensions(batchTargets(b, teacher, classes, cfg.Loss.LabelSmoothing), cfg.BatchSize, classes))
-			case useSoft:
-				in = append(in, tensors.FromFlatDataAndDimensions(b.Soft, cfg.BatchSize, classes))
+			in := feed(b)
+			if dp != nil {
+				// Each device gets its slice of the batch; the step's
+				// outputs (loss, correct count, ...) are the global ones.
+				sharded, err := dp.Shard(in)
+				if err != nil {
+					// Only an indivisible batch fails, and Run checked it.
+					panic(err)
+				}
+				in = sharded
 			}
 			return in
 		},

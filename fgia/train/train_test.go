@@ -2,11 +2,13 @@ package train
 
 import (
 	"errors"
+	"math"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 
+	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/gomlx/gomlx/pkg/ml/context"
 
 	"github.com/fgia/fgia/fgia/augment"
@@ -55,54 +57,95 @@ func runOpts(t *testing.T, data, out string) Options {
 
 // TestResumeMatchesUninterrupted stops a run mid-way (as a kill would: the
 // steps after the last checkpoint are lost), resumes it, and checks it ends
-// exactly where an uninterrupted run with the same seed ends.
+// exactly where an uninterrupted run with the same seed ends, with and
+// without gradient accumulation (whose steps, checkpoints and metrics count
+// optimizer steps).
 func TestResumeMatchesUninterrupted(t *testing.T) {
 	data := quickData(t)
-	cfg := tinyConfig()
-	full := filepath.Join(t.TempDir(), "full")
-	if _, err := Run(cfg, runOpts(t, data, full)); err != nil {
-		t.Fatal(err)
-	}
-	broken := filepath.Join(t.TempDir(), "broken")
-	o := runOpts(t, data, broken)
-	o.StopAfter = 7 // checkpoints at 4; steps 5-7 are lost
-	if _, err := Run(cfg, o); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := Run(cfg, runOpts(t, data, broken)); err == nil || !strings.Contains(err.Error(), "--resume") {
-		t.Fatalf("starting over an existing run: %v, want a hint to --resume", err)
-	}
-	o = runOpts(t, data, broken)
-	o.Resume = true
-	sum, err := Run(Config{}, o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if sum.FromStep != 4 || sum.Steps != 12 {
-		t.Errorf("resumed from %d to %d, want 4 to 12", sum.FromStep, sum.Steps)
-	}
-	a, _ := ReadMetrics(full)
-	b, _ := ReadMetrics(broken)
-	if len(a) != 6 || len(b) != 6 {
-		t.Fatalf("%d and %d metric records, want 6 each", len(a), len(b))
-	}
-	for i := range a {
-		if a[i].Step != b[i].Step || a[i].Loss != b[i].Loss || a[i].Accuracy != b[i].Accuracy || a[i].LR != b[i].LR {
-			t.Errorf("record %d: uninterrupted %+v, resumed %+v", i, a[i], b[i])
-		}
-	}
-	ca, _ := checkpoint.Latest(filepath.Join(full, CheckpointsDir))
-	cb, _ := checkpoint.Latest(filepath.Join(broken, CheckpointsDir))
-	ka, _ := checkpoint.Load(ca)
-	kb, _ := checkpoint.Load(cb)
-	if !reflect.DeepEqual(ka.Tensors["/backbone/pos_embed"].Value(), kb.Tensors["/backbone/pos_embed"].Value()) {
-		t.Error("final weights differ between the uninterrupted and the resumed run")
-	}
-	if stats := kb.Tensors["/loss/eql/grad_stats"]; stats == nil {
-		t.Error("EQL statistics are not in the checkpoint")
-	}
-	if all, _ := checkpoint.List(filepath.Join(broken, CheckpointsDir)); len(all) != 2 {
-		t.Errorf("kept %d checkpoints, want 2", len(all))
+	for _, tc := range []struct {
+		name         string
+		batch, accum int
+	}{
+		{"one batch a step", 32, 0},
+		{"2 micro-batches a step", 16, 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := tinyConfig()
+			cfg.BatchSize, cfg.AccumSteps = tc.batch, tc.accum
+			full := filepath.Join(t.TempDir(), "full")
+			if _, err := Run(cfg, runOpts(t, data, full)); err != nil {
+				t.Fatal(err)
+			}
+			broken := filepath.Join(t.TempDir(), "broken")
+			o := runOpts(t, data, broken)
+			o.StopAfter = 7 // checkpoints at 4; steps 5-7 are lost
+			if _, err := Run(cfg, o); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := Run(cfg, runOpts(t, data, broken)); err == nil || !strings.Contains(err.Error(), "--resume") {
+				t.Fatalf("starting over an existing run: %v, want a hint to --resume", err)
+			}
+			o = runOpts(t, data, broken)
+			o.Resume = true
+			sum, err := Run(Config{}, o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if sum.FromStep != 4 || sum.Steps != 12 {
+				t.Errorf("resumed from %d to %d, want 4 to 12", sum.FromStep, sum.Steps)
+			}
+			a, _ := ReadMetrics(full)
+			b, _ := ReadMetrics(broken)
+			if len(a) != 6 || len(b) != 6 {
+				t.Fatalf("%d and %d metric records, want 6 each", len(a), len(b))
+			}
+			for i := range a {
+				if a[i].Step != b[i].Step || a[i].Loss != b[i].Loss || a[i].Accuracy != b[i].Accuracy || a[i].LR != b[i].LR {
+					t.Errorf("record %d: uninterrupted %+v, resumed %+v", i, a[i], b[i])
+				}
+			}
+			// The schedule runs in optimizer steps: 750 images make 23 steps
+			// of 32 an epoch, 4 of them warmup (0.2 epochs), 12 in all; a
+			// record holds the rate of its last step.
+			sched := cfg.Optim.Schedule
+			sched.WarmupSteps, sched.TotalSteps = 4, 12
+			for _, r := range a {
+				if want := sched.At(r.Step - 1); math.Abs(r.LR-want) > 1e-6*want {
+					t.Errorf("step %d: learning rate %g, want %g", r.Step, r.LR, want)
+				}
+			}
+			ca, _ := checkpoint.Latest(filepath.Join(full, CheckpointsDir))
+			cb, _ := checkpoint.Latest(filepath.Join(broken, CheckpointsDir))
+			ka, _ := checkpoint.Load(ca)
+			kb, _ := checkpoint.Load(cb)
+			if !reflect.DeepEqual(ka.Tensors["/backbone/pos_embed"].Value(), kb.Tensors["/backbone/pos_embed"].Value()) {
+				t.Error("final weights differ between the uninterrupted and the resumed run")
+			}
+			if stats := kb.Tensors["/loss/eql/grad_stats"]; stats == nil {
+				t.Error("EQL statistics are not in the checkpoint")
+			}
+			if st := kb.Tensors[optim.Scope+"/step"]; st == nil || st.Value().(float32) != 12 {
+				t.Errorf("optimizer step counter %v, want 12", st)
+			}
+			accums := 0
+			for path, v := range kb.Tensors {
+				if strings.HasPrefix(path, optim.Scope+"/"+optim.AccumKind+"/") {
+					accums++
+					for _, x := range tensors.MustCopyFlatData[float32](v) {
+						if x != 0 {
+							t.Errorf("accumulator %s is not zero in the checkpoint", path)
+							break
+						}
+					}
+				}
+			}
+			if (accums > 0) != (tc.accum > 1) {
+				t.Errorf("%d gradient accumulators in the checkpoint", accums)
+			}
+			if all, _ := checkpoint.List(filepath.Join(broken, CheckpointsDir)); len(all) != 2 {
+				t.Errorf("kept %d checkpoints, want 2", len(all))
+			}
+		})
 	}
 }
 

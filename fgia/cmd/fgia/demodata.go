@@ -18,10 +18,15 @@ func demoDataCmd(fs *flag.FlagSet) func() error {
 	fs.IntVar(&o.TestPerClass, "test-per-class", o.TestPerClass, "test images per class, split 40/60 into testa/testb (<= 1000)")
 	scale := fs.Float64("noise-scale", 1, "multiply every noise rate (0 = a clean set)")
 	reuse := fs.Bool("reuse", false, "keep an existing set built with the same options")
+	quick := fs.Bool("quick", false, "the quick set of the tests and of `fgia reproduce --budget quick` (about 1K training images; sets the sizes and noise rates)")
 	fs.IntVar(&o.Workers, "workers", 0, "encoding goroutines (default: one per CPU)")
 	return func() error {
 		if err := required("out", o.Out, "labels", o.Labels); err != nil {
 			return err
+		}
+		if *quick {
+			q := demodata.QuickOptions(o.Out, o.Labels)
+			o.MaxPerClass, o.TestPerClass, o.Noise = q.MaxPerClass, q.TestPerClass, q.Noise
 		}
 		n := &o.Noise
 		for _, r := range []*float64{&n.Unreadable, &n.Duplicate, &n.Tiny, &n.Chart, &n.LabelNoise} {

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/fgia/fgia/fgia/backend"
+	"github.com/fgia/fgia/fgia/bench"
 	"github.com/fgia/fgia/fgia/dataset"
 	"github.com/fgia/fgia/fgia/preset"
 	"github.com/fgia/fgia/fgia/train"
@@ -31,7 +32,9 @@ func trainCmd(fs *flag.FlagSet) func() error {
 	init := fs.String("init", "", "start the backbone from this run's (or checkpoint file's) weights")
 	epochs := fs.Float64("epochs", 0, "override the preset's epochs")
 	maxSteps := fs.Int("max-steps", 0, "stop after this many steps (a quick budget)")
-	batch := fs.Int("batch", 0, "override the preset's batch size")
+	batch := fs.Int("batch", 0, "override the preset's batch size (images a forward pass: a micro-batch with --accum, split over --devices)")
+	accum := fs.Int("accum", 0, "gradient accumulation: one optimizer step every N batches, with their mean gradient (effective batch: batch x N; steps count optimizer steps)")
+	devices := fs.Int("devices", 0, "train data-parallel over N devices of the backend (GoMLX AutoSharding; the batch is split over them); 0 or 1: one, -1: all. On XLA's CPU plugin, FGIA_PJRT_OPTIONS=cpu_device_count=N makes N devices")
 	lr := fs.Float64("lr", 0, "override the preset's peak learning rate")
 	seed := fs.Uint64("seed", 0, "override the preset's seed")
 	classes := fs.Int("classes", 0, "number of classes (default: the class folders under train/)")
@@ -66,6 +69,7 @@ func trainCmd(fs *flag.FlagSet) func() error {
 			setIf(&cfg.Epochs, *epochs)
 			setIf(&cfg.MaxSteps, *maxSteps)
 			setIf(&cfg.BatchSize, *batch)
+			setIf(&cfg.AccumSteps, *accum)
 			setIf(&cfg.Optim.Schedule.LR, *lr)
 			setIf(&cfg.Seed, *seed)
 			setIf(&cfg.CheckpointEvery, *every)
@@ -79,11 +83,13 @@ func trainCmd(fs *flag.FlagSet) func() error {
 				cfg.Distill = &train.Distill{Teachers: strings.Split(*teachers, ","), Temperature: *temp}
 			}
 		}
-		bi, err := newBackend()
+		// The PJRT options (memory settings, or a CPU plugin split into
+		// devices) are bench's: FGIA_PJRT_OPTIONS.
+		b, _, err := benchBackend(os.Getenv(bench.EnvPJRTOptions))
 		if err != nil {
 			return err
 		}
-		sum, err := train.Run(cfg, train.Options{Data: *data, List: *list, Out: *out, Resume: *resume, Init: *init, Backend: bi.b, Workers: *workers})
+		sum, err := train.Run(cfg, train.Options{Data: *data, List: *list, Out: *out, Resume: *resume, Init: *init, Backend: b, Workers: *workers, Devices: *devices})
 		if err != nil {
 			return err
 		}
