@@ -28,9 +28,23 @@ const (
 // PluginFile is the installed plugin's name under build/xla/.
 const PluginFile = "pjrt_c_api_cpu_plugin.so"
 
-// PureGo is the pure-Go backend's configuration. Its default worker pool
-// deadlocked in the first training step on 2 cores (seen with GoMLX v0.26.0
-// here, in the benchmark's train step); parallelism=-1 did not.
+// PureGo is the pure-Go backend's configuration. parallelism=-1 means an
+// unlimited worker pool, not a sequential one: simplego v0.26.0 then starts
+// every task in its own goroutine (backends/simplego/workerspool.go,
+// WaitToStart/StartIfAvailable), and Go runs them on every core.
+//
+// Any finite limit can deadlock, as the default (parallelism = cores, at
+// most 2 x cores tasks running) did in the first training step on 2 cores:
+// executeParallel (exec.go) holds a pool slot for each running op, and ops
+// that split their own work — the small-matrix DotGeneral
+// (dotgeneral_small.go), the blocked one's batch loop (dotgeneral_large.go),
+// Erf (exec_unary.go) — wait for further slots from inside theirs. When as
+// many such ops run at once as there are slots, all of them wait forever.
+// Whether that happens depends on the graph's width, not on the setting, so
+// no finite value is safe; and unlimited already keeps both cores of this
+// machine busy in a training step (CPU time ~1.8x wall time in the least
+// disturbed runs here), leaving a finite value little to gain.
+// parallelism=0 runs everything on one goroutine.
 const PureGo = "go:parallelism=-1"
 
 // Choice is a backend configuration and why it was chosen.

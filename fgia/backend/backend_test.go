@@ -12,6 +12,7 @@ import (
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 
 	"github.com/fgia/fgia/fgia/gemm"
+	"github.com/fgia/fgia/fgia/nn"
 )
 
 func TestChoose(t *testing.T) {
@@ -36,14 +37,19 @@ func TestChoose(t *testing.T) {
 }
 
 // graphs is a small forward-and-gradient computation exercising the ops the
-// models use: matmuls with gemm gradients, softmax, erf, reductions.
+// models use: matmuls with gemm gradients, softmax, erf, reductions, and the
+// forms fgia/nn takes on the pure-Go backend only (sums as products with
+// ones, explicit broadcasts).
 func graphs(x, w *Node) []*Node {
 	h := gemm.Dense(x, w)
 	h = Mul(h, OnePlus(Erf(h)))
 	p := Softmax(h, -1)
-	loss := ReduceAllSum(Mul(p, Sin(IotaFull(x.Graph(), p.Shape()))))
+	e, sum := nn.SoftmaxParts(h)
+	q := Div(e, nn.Expand(sum, e))
+	c := Sub(h, nn.Expand(nn.MeanLast(h), h))
+	loss := ReduceAllSum(Mul(Add(p, Mul(q, c)), Sin(IotaFull(x.Graph(), p.Shape()))))
 	grads := Gradient(loss, x, w)
-	return []*Node{p, grads[0], grads[1]}
+	return []*Node{p, q, c, grads[0], grads[1]}
 }
 
 func run(t *testing.T, b backends.Backend) [][]float32 {

@@ -29,6 +29,8 @@ func TestGradientMatchesGoMLX(t *testing.T) {
 		{"attention values", []int{2, 3, 5, 6}, []int{2, 3, 6, 4}, []int{3}, []int{0, 1}, []int{2}, []int{0, 1}},
 		{"two contracting axes out of order", []int{3, 4, 5}, []int{5, 2, 4}, []int{1, 2}, nil, []int{2, 0}, nil},
 		{"batch not leading", []int{4, 2, 3}, []int{3, 2, 5}, []int{2}, []int{1}, []int{0}, []int{1}},
+		// The weight's gradient contracts 64*40 rows: cut into pieces on pure Go.
+		{"long contraction", []int{64, 40, 4}, []int{4, 3}, []int{2}, nil, []int{0}, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			lhsT := seq(tc.lhsDims, 0.1)
@@ -71,6 +73,39 @@ func TestGradientMatchesGoMLX(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestSumLast compares SumLast and its gradient with ReduceSum's.
+func TestSumLast(t *testing.T) {
+	b, err := backends.NewWithConfig("go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, dims := range [][]int{{7}, {3, 5}, {2, 3, 4}, {2, 3, 2, 6}} {
+		x := seq(dims, 0.3)
+		run := func(mine bool) [][]float32 {
+			e := graph.MustNewExec(b, func(x *graph.Node) []*graph.Node {
+				var s *graph.Node
+				if mine {
+					s = SumLast(x)
+				} else {
+					s = graph.ReduceSum(x, -1)
+				}
+				w := graph.Cos(graph.IotaFull(x.Graph(), s.Shape()))
+				return []*graph.Node{s, graph.Gradient(graph.ReduceAllSum(graph.Mul(graph.Square(s), w)), x)[0]}
+			})
+			res := e.MustExec(x)
+			return [][]float32{flat(res[0]), flat(res[1])}
+		}
+		want, got := run(false), run(true)
+		for k := range want {
+			for i := range want[k] {
+				if math.Abs(float64(want[k][i]-got[k][i])) > 1e-5*(1+math.Abs(float64(want[k][i]))) {
+					t.Fatalf("%v: output %d[%d] = %g, want %g", dims, k, i, got[k][i], want[k][i])
+				}
+			}
+		}
 	}
 }
 

@@ -8,7 +8,6 @@ package nn
 import (
 	"math"
 
-	"github.com/gomlx/gomlx/backends/simplego"
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:staticcheck // graph building reads best unqualified
 	"github.com/gomlx/gomlx/pkg/core/shapes"
@@ -25,38 +24,123 @@ const WeightStd = 0.02
 // Linear applies x·W + b over x's last axis, creating "weights" [in, out...]
 // and, with bias, "biases" [out...] in ctx.
 func Linear(ctx *context.Context, x *Node, bias bool, out ...int) *Node {
-	in := x.Shape().Dimensions[x.Rank()-1]
-	wDims := append([]int{in}, out...)
-	w := ctx.WithInitializer(initializers.RandomNormalFn(ctx, WeightStd)).
-		VariableWithShape("weights", shapes.Make(x.DType(), wDims...)).ValueGraph(x.Graph())
+	w, b := linearVars(ctx, x, bias, out)
 	y := gemm.Dense(x, w)
 	if bias {
-		b := ctx.WithInitializer(initializers.Zero).VariableWithShape("biases", shapes.Make(x.DType(), out...)).ValueGraph(x.Graph())
 		y = Add(y, Expand(b, y))
 	}
 	return y
 }
 
+// linearVars creates (or reuses) Linear's variables for input x; b is nil
+// without bias.
+func linearVars(ctx *context.Context, x *Node, bias bool, out []int) (w, b *Node) {
+	in := x.Shape().Dimensions[x.Rank()-1]
+	wDims := append([]int{in}, out...)
+	w = ctx.WithInitializer(initializers.RandomNormalFn(ctx, WeightStd)).
+		VariableWithShape("weights", shapes.Make(x.DType(), wDims...)).ValueGraph(x.Graph())
+	if bias {
+		b = ctx.WithInitializer(initializers.Zero).VariableWithShape("biases", shapes.Make(x.DType(), out...)).ValueGraph(x.Graph())
+	}
+	return w, b
+}
+
 // LayerNorm normalises x over its last axis with a learned gain ("gain") and
 // offset ("offset").
 func LayerNorm(ctx *context.Context, x *Node, eps float64) *Node {
+	return Normalize(ctx, x, eps).Apply()
+}
+
+// Normalized is a LayerNorm's output before its gain and offset: a
+// LayerNorm read only by matmuls can fold them into the matmuls' weights
+// (Linear) instead of spending two broadcasts and two elementwise passes
+// over every token, forward and backward again.
+type Normalized struct {
+	X            *Node // x normalised over its last axis
+	Gain, Offset *Node // [D]; nil: none (X is used as it is)
+}
+
+// Normalize is LayerNorm without applying the gain and offset, which it
+// creates (or reuses) in ctx as LayerNorm does.
+func Normalize(ctx *context.Context, x *Node, eps float64) Normalized {
 	d := x.Shape().Dimensions[x.Rank()-1]
 	g := x.Graph()
-	mean := ReduceAndKeep(x, ReduceMean, -1)
+	mean := MeanLast(x)
 	centered := Sub(x, Expand(mean, x))
-	variance := ReduceAndKeep(Square(centered), ReduceMean, -1)
-	y := Div(centered, Expand(Sqrt(AddScalar(variance, eps)), x)) // Rsqrt has no gradient in GoMLX v0.26
-	gain := ctx.WithInitializer(initializers.One).VariableWithShape("gain", shapes.Make(x.DType(), d)).ValueGraph(g)
-	offset := ctx.WithInitializer(initializers.Zero).VariableWithShape("offset", shapes.Make(x.DType(), d)).ValueGraph(g)
-	return Add(Mul(y, Expand(gain, x)), Expand(offset, x))
+	variance := MeanLast(Square(centered))
+	// Rsqrt has no gradient in GoMLX v0.26. The reciprocal is taken on the
+	// per-token tensor and the full one multiplied: a Mul's gradient costs
+	// two elementwise passes over [.., D], a Div's five.
+	rstd := Reciprocal(Sqrt(AddScalar(variance, eps)))
+	return Normalized{
+		X:      Mul(centered, Expand(rstd, x)),
+		Gain:   ctx.WithInitializer(initializers.One).VariableWithShape("gain", shapes.Make(x.DType(), d)).ValueGraph(g),
+		Offset: ctx.WithInitializer(initializers.Zero).VariableWithShape("offset", shapes.Make(x.DType(), d)).ValueGraph(g),
+	}
+}
+
+// Apply returns X·gain + offset, LayerNorm's output.
+func (n Normalized) Apply() *Node {
+	if n.Gain == nil {
+		return n.X
+	}
+	return Add(Mul(n.X, Expand(n.Gain, n.X)), Expand(n.Offset, n.X))
+}
+
+// Map applies f (a per-token function that keeps the last axis, such as
+// taking one token) to X, keeping the gain and offset to fold.
+func (n Normalized) Map(f func(*Node) *Node) Normalized {
+	n.X = f(n.X)
+	return n
+}
+
+// Linear is Linear(ctx, n.Apply(), bias, out...) with the same variables,
+// computed as X·(gain⊙W) + (offset·W + b): the gain and offset touch the
+// [in, out...] weights only.
+func (n Normalized) Linear(ctx *context.Context, bias bool, out ...int) *Node {
+	if n.Gain == nil {
+		return Linear(ctx, n.X, bias, out...)
+	}
+	w, b := linearVars(ctx, n.X, bias, out)
+	gain := BroadcastToShape(Reshape(n.Gain, append([]int{w.Shape().Dimensions[0]}, onesDims(len(out))...)...), w.Shape())
+	y := gemm.Dense(n.X, Mul(w, gain))
+	shift := gemm.DotGeneral(n.Offset, []int{0}, nil, w, []int{0}, nil) // [out...]
+	if b != nil {
+		shift = Add(shift, b)
+	}
+	return Add(y, Expand(shift, y))
+}
+
+func onesDims(n int) []int {
+	d := make([]int, n)
+	for i := range d {
+		d[i] = 1
+	}
+	return d
+}
+
+// MeanLast is the mean over the last axis, kept as an axis of size 1 (see
+// gemm.SumLast for why it is not ReduceMean).
+func MeanLast(x *Node) *Node {
+	d := x.Shape().Dimensions[x.Rank()-1]
+	return ExpandAxes(MulScalar(gemm.SumLast(x), 1/float64(d)), -1)
 }
 
 // SoftmaxLast is softmax over the last axis, with explicit broadcasts (see
 // Expand).
 func SoftmaxLast(x *Node) *Node {
+	e, sum := SoftmaxParts(x)
+	return Mul(e, Expand(Reciprocal(sum), e))
+}
+
+// SoftmaxParts returns the numerator and denominator of softmax over the
+// last axis: e = exp(x - max), and its sum kept as an axis of size 1. A
+// caller that multiplies the softmax by a matrix next can divide the smaller
+// product instead (attention: [.., T, head dim] rather than [.., T, T]).
+func SoftmaxParts(x *Node) (e, sum *Node) {
 	m := StopGradient(ReduceAndKeep(x, ReduceMax, -1)) // for stability only
-	e := Exp(Sub(x, Expand(m, x)))
-	return Div(e, Expand(ReduceAndKeep(e, ReduceSum, -1), e))
+	e = Exp(Sub(x, Expand(m, x)))
+	return e, ExpandAxes(gemm.SumLast(e), -1)
 }
 
 // Expand makes v broadcastable against like (adding leading axes). On the
@@ -69,7 +153,7 @@ func Expand(v, like *Node) *Node {
 		return v
 	}
 	v = ExpandLeftToRank(v, like.Rank())
-	if _, pureGo := like.Graph().Backend().(*simplego.Backend); !pureGo {
+	if !gemm.PureGo(like.Graph()) {
 		return v
 	}
 	return BroadcastToShape(v, like.Shape())

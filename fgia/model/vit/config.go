@@ -6,8 +6,10 @@
 // Images enter as [batch, height, width, channels], normalised. The graph is
 // shaped for the pure-Go backend as much as for XLA: separate q/k/v
 // projections (no slicing inside a trained graph), pooling and cls selection
-// as matrix products with constant vectors, and every matmul through
-// fgia/gemm so gradients are matmuls too.
+// as matrix products with constant vectors, every matmul through fgia/gemm
+// so gradients are matmuls too, LayerNorm gains and offsets folded into the
+// projections that read them, and, with cls pooling, a last block computed
+// for the cls token only (the features are the same; see Features).
 package vit
 
 import (

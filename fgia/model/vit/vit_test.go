@@ -114,3 +114,49 @@ func TestTrains(t *testing.T) {
 		t.Error("inference is not deterministic: drop path active outside training?")
 	}
 }
+
+// TestClsFeaturesMatchAllTokens checks that Features with cls pooling, whose
+// last block works on the cls token alone, gives the features and the
+// gradients of running every block on every token then pooling.
+func TestClsFeaturesMatchAllTokens(t *testing.T) {
+	b, _ := backend.NewWithConfig(backend.PureGo)
+	c := tiny
+	c.Pool, c.DropPathRate = PoolCls, 0
+	ctx := context.New().Checked(false)
+	e, err := context.NewExec(b, ctx, func(ctx *context.Context, x *Node) []*Node {
+		fast := c.Features(ctx, x)
+		full := c.PoolTokens(ctx, c.Blocks(ctx, c.Embed(ctx, x)))
+		w := Sin(IotaFull(x.Graph(), fast.Shape()))
+		var vars []*Node
+		for v := range ctx.IterVariables() {
+			vars = append(vars, v.ValueGraph(x.Graph()))
+		}
+		out := []*Node{fast, full}
+		out = append(out, Gradient(ReduceAllSum(Mul(fast, w)), vars...)...)
+		return append(out, Gradient(ReduceAllSum(Mul(full, w)), vars...)...)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := e.MustExec(images(3, c))
+	n := (len(out) - 2) / 2
+	if n < 10 {
+		t.Fatalf("%d gradients", n)
+	}
+	pairs := [][2]*tensors.Tensor{{out[0], out[1]}}
+	for i := 0; i < n; i++ {
+		pairs = append(pairs, [2]*tensors.Tensor{out[2+i], out[2+n+i]})
+	}
+	for k, p := range pairs {
+		got, _ := tensors.CopyFlatData[float32](p[0])
+		want, _ := tensors.CopyFlatData[float32](p[1])
+		if len(got) != len(want) {
+			t.Fatalf("output %d: %d values, want %d", k, len(got), len(want))
+		}
+		for i := range want {
+			if d := got[i] - want[i]; d > 1e-5 || d < -1e-5 {
+				t.Fatalf("output %d [%d]: cls-only %g, all tokens %g", k, i, got[i], want[i])
+			}
+		}
+	}
+}
