@@ -14,7 +14,7 @@
 #   FGIA_BIN            the fgia binary (default build/gpu/fgia, else ./fgia beside this script)
 #   FGIA_CUDA_PLUGIN    xla_cuda_plugin.so to use instead of searching site-packages
 #   FGIA_CUDA_DATA_DIR  folder with nvvm/libdevice and bin/ptxas (default: searched)
-#   FGIA_GPU_RUNS       runs, "preset:matmul[:batch]" separated by spaces
+#   FGIA_GPU_RUNS       runs, "preset:precision[:batch]" separated by spaces
 #                       (default "vit-l16-448:bf16 swinv2-l-384:bf16 vit-l16-448:f32")
 #   FGIA_GPU_STEPS      timed training steps per run (default 20)
 #   FGIA_GPU_BUDGET_S   overall budget in seconds (default 450)
@@ -227,7 +227,7 @@ mkdir -p "$outdir"
 	nvidia-smi || true
 	echo '```'
 	echo
-	echo "| preset | matmul | batch/GPU | compile (first step) | train img/s | train MFU | infer img/s | infer MFU |"
+	echo "| preset | precision | batch/GPU | compile (first step) | train img/s | train MFU | infer img/s | infer MFU |"
 	echo "|---|---|---|---|---|---|---|---|"
 } >"$md"
 
@@ -252,15 +252,15 @@ fi
 
 status=$rc
 for r in $runs; do
-	IFS=: read -r preset matmul batch <<<"$r"
-	matmul=${matmul:-bf16}
+	IFS=: read -r preset precision batch <<<"$r"
+	precision=${precision:-bf16}
 	left=$((budget - (SECONDS - start)))
 	if [ "$left" -lt 60 ]; then
 		note "skipping $r: ${left}s of the budget left"
-		echo "| $preset | $matmul | | skipped: budget | | | | |" >>"$md"
+		echo "| $preset | $precision | | skipped: budget | | | | |" >>"$md"
 		continue
 	fi
-	args=(bench --preset "$preset" --matmul "$matmul" --steps "$steps" --warmup 2 --peak-tflops "$peak")
+	args=(bench --preset "$preset" --precision "$precision" --steps "$steps" --warmup 2 --peak-tflops "$peak")
 	[ -n "${batch:-}" ] && args+=(--batch "$batch")
 	note "run $r (timeout ${left}s): $bin ${args[*]}"
 	echo "## $r: fgia ${args[*]}" >>"$log"
@@ -282,7 +282,7 @@ for r in $runs; do
 		status=1
 		why="exit $rc"
 		[ "$rc" = 124 ] && why="timed out"
-		echo "| $preset | $matmul | | failed ($why): $(grep -m1 -iE 'error|fail|out of memory|RESOURCE_EXHAUSTED' <<<"$out" | cut -c1-120 | tr '|' '/') | | | | |" >>"$md"
+		echo "| $preset | $precision | | failed ($why): $(grep -m1 -iE 'error|fail|out of memory|RESOURCE_EXHAUSTED' <<<"$out" | cut -c1-120 | tr '|' '/') | | | | |" >>"$md"
 		continue
 	fi
 	bpd="$(sed -n 's/.*(batch \([0-9]*\) per device).*/\1/p' <<<"$out" | head -n 1)"
@@ -292,7 +292,7 @@ for r in $runs; do
 	last="$(tail -n 1 <<<"$out")"
 	timg="$(sed -n 's/.*train_img_per_s=\([0-9.]*\).*/\1/p' <<<"$last")"
 	iimg="$(sed -n 's/.*infer_img_per_s=\([0-9.]*\).*/\1/p' <<<"$last")"
-	echo "| $preset | $matmul | $bpd | $compile | $timg | $tmfu | $iimg | $imfu |" >>"$md"
+	echo "| $preset | $precision | $bpd | $compile | $timg | $tmfu | $iimg | $imfu |" >>"$md"
 done
 
 {

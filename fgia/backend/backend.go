@@ -5,7 +5,8 @@
 // The order: an explicit GOMLX_BACKEND; else XLA's CPU PJRT plugin installed
 // by `make` (scripts/install_deps.sh puts it in build/xla/), or the one named
 // by FGIA_XLA_PLUGIN; else GoMLX's pure-Go backend ("go", simplego), which
-// needs nothing installed.
+// needs nothing installed. PJRT client options for an XLA plugin come from
+// FGIA_PJRT_OPTIONS (see ParsePJRTOptions).
 package backend
 
 import (
@@ -51,24 +52,32 @@ const PureGo = "go:parallelism=-1"
 type Choice struct {
 	Config string // for backends.NewWithConfig
 	Why    string
+	// PJRTOptions are the PJRT client options the backend was created
+	// with (nil: none).
+	PJRTOptions map[string]any
 }
 
-func (c Choice) String() string { return fmt.Sprintf("%s (%s)", c.Config, c.Why) }
+func (c Choice) String() string {
+	if len(c.PJRTOptions) > 0 {
+		return fmt.Sprintf("%s (%s; PJRT options %s)", c.Config, c.Why, FormatPJRTOptions(c.PJRTOptions))
+	}
+	return fmt.Sprintf("%s (%s)", c.Config, c.Why)
+}
 
 // Choose picks the backend configuration without creating it.
 func Choose() Choice {
 	if v := os.Getenv(EnvBackend); v != "" {
-		return Choice{v, "GOMLX_BACKEND"}
+		return Choice{Config: v, Why: "GOMLX_BACKEND"}
 	}
 	if p := os.Getenv(EnvPlugin); p != "" {
 		if abs, err := filepath.Abs(p); err == nil {
-			return Choice{"xla:" + abs, EnvPlugin}
+			return Choice{Config: "xla:" + abs, Why: EnvPlugin}
 		}
 	}
 	if p := FindPlugin(); p != "" {
-		return Choice{"xla:" + p, "installed XLA CPU plugin"}
+		return Choice{Config: "xla:" + p, Why: "installed XLA CPU plugin"}
 	}
-	return Choice{PureGo, "pure-Go fallback: no XLA plugin installed (run `make deps`)"}
+	return Choice{Config: PureGo, Why: "pure-Go fallback: no XLA plugin installed (run `make deps`)"}
 }
 
 // FindPlugin looks for build/xla/pjrt_c_api_cpu_plugin.so beside the running
@@ -98,10 +107,28 @@ func FindPlugin() string {
 	return ""
 }
 
-// New creates the chosen backend. GoMLX is told never to auto-install.
+// New creates the chosen backend with the PJRT client options of
+// FGIA_PJRT_OPTIONS, if any. GoMLX is told never to auto-install.
 func New() (backends.Backend, Choice, error) {
+	return NewWithPJRTOptions(os.Getenv(EnvPJRTOptions))
+}
+
+// NewWithPJRTOptions is New with the PJRT client options given
+// (ParsePJRTOptions syntax) instead of read from FGIA_PJRT_OPTIONS. Options
+// with a backend that is not XLA are an error rather than ignored: memory
+// settings a user asked for would silently not apply.
+func NewWithPJRTOptions(pjrtOptions string) (backends.Backend, Choice, error) {
 	c := Choose()
-	b, err := NewWithConfig(c.Config)
+	opts, err := ParsePJRTOptions(pjrtOptions)
+	if err != nil {
+		return nil, c, err
+	}
+	if len(opts) == 0 {
+		b, err := NewWithConfig(c.Config)
+		return b, c, err
+	}
+	c.PJRTOptions = opts
+	b, err := NewXLABackend(c.Config, opts)
 	return b, c, err
 }
 

@@ -3,16 +3,14 @@ package bench
 import (
 	"math"
 	"math/rand/v2"
-	"reflect"
 	"testing"
 
 	"github.com/gomlx/gomlx/backends"
-	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:staticcheck // graph building reads best unqualified
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 
 	"github.com/fgia/fgia/fgia/backend"
 	"github.com/fgia/fgia/fgia/distrib"
-	"github.com/fgia/fgia/fgia/gemm"
+	"github.com/fgia/fgia/fgia/model"
 )
 
 func TestSpecForPresetCoversTheChampionsSizes(t *testing.T) {
@@ -59,61 +57,6 @@ func TestMFU(t *testing.T) {
 	}
 }
 
-func TestParsePJRTOptions(t *testing.T) {
-	got, err := ParsePJRTOptions("preallocate=false, memory_fraction=0.5,allocator=cuda_async,visible_devices=0:1,cpu_device_count=2,foo=bar,n=3")
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := map[string]any{"preallocate": false, "memory_fraction": float32(0.5), "allocator": "cuda_async",
-		"visible_devices": []int64{0, 1}, "cpu_device_count": int64(2), "foo": "bar", "n": int64(3)}
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("got %#v\nwant %#v", got, want)
-	}
-	for _, bad := range []string{"preallocate=maybe", "memory_fraction=x", "novalue", "visible_devices=0:a"} {
-		if _, err := ParsePJRTOptions(bad); err == nil {
-			t.Errorf("%q accepted", bad)
-		}
-	}
-	if o, err := ParsePJRTOptions(" "); o != nil || err != nil {
-		t.Errorf("empty: %v %v", o, err)
-	}
-}
-
-// The autocast backend multiplies in bf16 and returns float32: 1.001 and
-// 2.003 round to 1 and 2 in bf16, and the gradient stays float32.
-func TestAutocastBF16(t *testing.T) {
-	b, err := backend.NewWithConfig(backend.PureGo)
-	if err != nil {
-		t.Fatal(err)
-	}
-	fn := func(x, w *Node) []*Node {
-		y := Add(Dot(x, w), gemm.Dense(x, w)) // the backend's Dot and DotGeneral
-		return []*Node{y, Gradient(ReduceAllSum(y), w)[0]}
-	}
-	run := func(b backends.Backend) []*tensors.Tensor {
-		// A tensor sticks to the backend value it was first used with.
-		x := tensors.FromValue([][]float32{{1.001, 2.003}})
-		w := tensors.FromValue([][]float32{{1}, {1}})
-		e, err := NewExec(b, fn)
-		if err != nil {
-			t.Fatal(err)
-		}
-		out, err := e.Exec(x, w)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return out
-	}
-	f32, bf := run(b), run(AutocastBF16(b))
-	y32, y16 := f32[0].Value().([][]float32)[0][0], bf[0].Value().([][]float32)[0][0]
-	if math.Abs(float64(y32)-6.008) > 1e-5 || y16 != 6 {
-		t.Errorf("float32 %v, bf16 autocast %v", y32, y16)
-	}
-	if bf[1].DType().String() != "Float32" {
-		t.Errorf("gradient dtype %s", bf[1].DType())
-	}
-}
-
 func TestRunSetupOneDeviceIsRun(t *testing.T) {
 	b, err := backend.NewWithConfig(backend.PureGo)
 	if err != nil {
@@ -123,7 +66,8 @@ func TestRunSetupOneDeviceIsRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := RunSetup(AutocastBF16(b), spec, Options{Steps: 1, WarmupSteps: 1, TrainBatch: 4, InferBatch: 4, Seed: 1}, Setup{Devices: 1})
+	spec.Precision = model.PrecisionBF16 // the benchmark's mixed precision is the model's
+	r, err := RunSetup(b, spec, Options{Steps: 1, WarmupSteps: 1, TrainBatch: 4, InferBatch: 4, Seed: 1}, Setup{Devices: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -143,7 +87,7 @@ func TestDataParallelMatchesOneDevice(t *testing.T) {
 	if p == "" {
 		t.Skip("no XLA CPU plugin installed (make deps)")
 	}
-	b, err := NewXLABackend("xla:"+p, map[string]any{"cpu_device_count": int64(2)})
+	b, err := backend.NewXLABackend("xla:"+p, map[string]any{"cpu_device_count": int64(2)})
 	if err != nil {
 		t.Fatal(err)
 	}

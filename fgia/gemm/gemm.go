@@ -15,6 +15,14 @@
 // On the pure-Go backend (simplego) the gradients' long contractions are cut
 // into batched pieces (see contract), and SumLast sums over the last axis
 // with its matmul kernel rather than its much slower ReduceSum.
+//
+// Mixed precision: WithCompute builds part of a graph (a backbone) with its
+// float32 products computed in bfloat16 — operands converted, the product
+// taken in bf16, the result converted back — while everything else (the
+// variables, their gradients, norms, softmax, a head, the loss) stays
+// float32. GoMLX v0.26 has no automatic mixed precision, and the choice must
+// be per matmul (a head opts out), so it is made here, where every matmul of
+// the kit is built.
 package gemm
 
 import (
@@ -44,6 +52,7 @@ type axes struct {
 var (
 	mu       sync.Mutex
 	recorded = map[*graph.Node]axes{}
+	compute  = map[*graph.Graph]dtypes.DType{} // set by WithCompute while it builds; absent: float32
 	original graph.VJP
 	gemmVJPs int // gradients built here (tests check the override is in use)
 )
@@ -64,10 +73,65 @@ func adjust(rank int, list []int) []int {
 	return out
 }
 
+// WithCompute calls build and returns its result, with the float32 products
+// this package builds in g meanwhile computed in dtype (dtypes.BFloat16 for
+// mixed precision; dtypes.Float32 builds them as they are, which is how a
+// part of the graph inside another WithCompute opts out). Calls nest; the
+// previous setting comes back when build returns or panics.
+//
+// The setting belongs to the graph and to the time build runs, not to a
+// context scope, because not every matmul is built with a context at hand
+// (attention products); graph building is single-threaded per graph, so it
+// is well defined. Gradients are built later, outside it: a product built
+// in bf16 differentiates in bf16 by itself (its operands are bf16), and the
+// gradient reaching a float32 variable is widened back by ConvertDType's
+// VJP.
+func WithCompute[T any](g *graph.Graph, dtype dtypes.DType, build func() T) T {
+	mu.Lock()
+	prev, had := compute[g]
+	compute[g] = dtype
+	mu.Unlock()
+	defer func() {
+		mu.Lock()
+		if had {
+			compute[g] = prev
+		} else {
+			delete(compute, g)
+		}
+		mu.Unlock()
+	}()
+	return build()
+}
+
+// ComputeDType is the dtype float32 products built in g now are computed in
+// (see WithCompute): float32 outside any WithCompute.
+func ComputeDType(g *graph.Graph) dtypes.DType {
+	mu.Lock()
+	defer mu.Unlock()
+	if dt, ok := compute[g]; ok {
+		return dt
+	}
+	return dtypes.Float32
+}
+
 // DotGeneral is graph.DotGeneral with a gemm-based gradient. The output's
 // axes are the batch axes, then lhs's remaining axes, then rhs's remaining
 // axes, each in their original order.
+//
+// Inside WithCompute with a dtype other than float32, a product of two
+// float32 operands is taken in that dtype and its result converted back to
+// float32, so callers see float32 either way. The inner product is the
+// recorded node, so its gradient is this package's too.
 func DotGeneral(lhs *graph.Node, lhsContracting, lhsBatch []int, rhs *graph.Node, rhsContracting, rhsBatch []int) *graph.Node {
+	if dt := ComputeDType(lhs.Graph()); dt != dtypes.Float32 && lhs.DType() == dtypes.Float32 && rhs.DType() == dtypes.Float32 {
+		out := dotGeneral(graph.ConvertDType(lhs, dt), lhsContracting, lhsBatch, graph.ConvertDType(rhs, dt), rhsContracting, rhsBatch)
+		return graph.ConvertDType(out, dtypes.Float32)
+	}
+	return dotGeneral(lhs, lhsContracting, lhsBatch, rhs, rhsContracting, rhsBatch)
+}
+
+// dotGeneral builds the product as it is and records its axes for vjp.
+func dotGeneral(lhs *graph.Node, lhsContracting, lhsBatch []int, rhs *graph.Node, rhsContracting, rhsBatch []int) *graph.Node {
 	a := axes{lhsContracting: adjust(lhs.Rank(), lhsContracting), lhsBatch: adjust(lhs.Rank(), lhsBatch), rhsContracting: adjust(rhs.Rank(), rhsContracting), rhsBatch: adjust(rhs.Rank(), rhsBatch)}
 	out := graph.DotGeneral(lhs, a.lhsContracting, a.lhsBatch, rhs, a.rhsContracting, a.rhsBatch)
 	mu.Lock()
@@ -182,10 +246,15 @@ func vjp(node *graph.Node, vjpOutputs []*graph.Node, outputShape shapes.Shape) [
 	if a.sumLast {
 		return []*graph.Node{graph.BroadcastToShape(graph.ExpandAxes(v, -1), lhs.Shape()), graph.ZerosLike(rhs)}
 	}
-	return []*graph.Node{
-		operandGrad(v, lhs.Rank(), a.lhsContracting, a.lhsBatch, rhs, a.rhsContracting, a.rhsBatch, true),
-		operandGrad(v, rhs.Rank(), a.rhsContracting, a.rhsBatch, lhs, a.lhsContracting, a.lhsBatch, false),
-	}
+	// A gradient's products take the forward product's dtype, even when the
+	// gradient is built inside a WithCompute: a float32 head keeps float32
+	// gradients, and a bf16 product's are bf16 already.
+	return WithCompute(node.Graph(), dtypes.Float32, func() []*graph.Node {
+		return []*graph.Node{
+			operandGrad(v, lhs.Rank(), a.lhsContracting, a.lhsBatch, rhs, a.rhsContracting, a.rhsBatch, true),
+			operandGrad(v, rhs.Rank(), a.rhsContracting, a.rhsBatch, lhs, a.lhsContracting, a.lhsBatch, false),
+		}
+	})
 }
 
 // cross lists the axes of a rank-r operand that are neither contracting nor
@@ -305,7 +374,13 @@ func contract(lhs *graph.Node, lhsContracting, lhsBatch []int, rhs *graph.Node, 
 	}
 	lhs2, lc := splitAxis(lhs, la, chunks, lhsContracting)
 	rhs2, rc := splitAxis(rhs, ra, chunks, rhsContracting)
-	return graph.ReduceSum(DotGeneral(lhs2, lc, []int{la}, rhs2, rc, []int{ra}), 0)
+	pieces := DotGeneral(lhs2, lc, []int{la}, rhs2, rc, []int{ra})
+	if dt := pieces.DType(); dt == dtypes.BFloat16 || dt == dtypes.Float16 {
+		// Each piece was accumulated in float32 by simplego; adding them in
+		// 16 bits would round once more per piece.
+		return graph.ConvertDType(graph.ReduceSum(graph.ConvertDType(pieces, dtypes.Float32), 0), dt)
+	}
+	return graph.ReduceSum(pieces, 0)
 }
 
 // splitAxis reshapes x so that axis becomes [chunks, dim/chunks] and returns

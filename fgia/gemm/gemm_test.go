@@ -7,6 +7,8 @@ import (
 
 	"github.com/gomlx/gomlx/backends"
 	_ "github.com/gomlx/gomlx/backends/simplego"
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
+	"github.com/gomlx/gomlx/pkg/core/dtypes/bfloat16"
 	"github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 )
@@ -106,6 +108,95 @@ func TestSumLast(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// Inside WithCompute(bf16) a float32 product is a bf16 DotGeneral between
+// conversions: its values are the product of the bf16-rounded operands,
+// rounded to bf16; the caller and the gradients see float32; the gemm
+// gradient applies; and a nested WithCompute(float32) opts out.
+func TestWithComputeBF16(t *testing.T) {
+	b, err := backends.NewWithConfig("go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const m, k, n = 4, 8, 3
+	xs, ws := make([]float32, m*k), make([]float32, k*n)
+	for i := range xs {
+		xs[i] = 1 + 0.0013*float32(i) // most are not bf16 numbers
+	}
+	for i := range ws {
+		ws[i] = 0.1 - 0.0071*float32(i)
+	}
+	x, w := tensors.FromFlatDataAndDimensions(xs, m, k), tensors.FromFlatDataAndDimensions(ws, k, n)
+	var dots []dtypes.DType // dtypes of the DotGeneral nodes of the forward graph
+	run := func(dt dtypes.DType, optOut bool) [][]float32 {
+		e := graph.MustNewExec(b, func(x, w *graph.Node) []*graph.Node {
+			g := x.Graph()
+			out := WithCompute(g, dt, func() *graph.Node {
+				if optOut {
+					return WithCompute(g, dtypes.Float32, func() *graph.Node { return Dense(x, w) })
+				}
+				return Dense(x, w)
+			})
+			if ComputeDType(g) != dtypes.Float32 {
+				t.Errorf("compute dtype %s after WithCompute", ComputeDType(g))
+			}
+			dots = dots[:0]
+			for _, node := range g.Nodes() {
+				if node.Type() == graph.NodeTypeDotGeneral {
+					dots = append(dots, node.DType())
+				}
+			}
+			loss := graph.ReduceAllSum(graph.Mul(out, graph.Sin(graph.IotaFull(g, out.Shape()))))
+			grads := graph.Gradient(loss, x, w)
+			for _, v := range append([]*graph.Node{out}, grads...) {
+				if v.DType() != dtypes.Float32 {
+					t.Errorf("output or gradient of dtype %s", v.DType())
+				}
+			}
+			return append([]*graph.Node{out}, grads...)
+		})
+		res := e.MustExec(x, w)
+		return [][]float32{flat(res[0]), flat(res[1]), flat(res[2])}
+	}
+	f32 := run(dtypes.Float32, false)
+	before := gemmVJPs
+	b16 := run(dtypes.BFloat16, false)
+	if gemmVJPs != before+1 {
+		t.Errorf("the gemm gradient was used %d times for the bf16 product, want once", gemmVJPs-before)
+	}
+	if len(dots) != 1 || dots[0] != dtypes.BFloat16 {
+		t.Errorf("forward DotGenerals %v, want one bf16", dots)
+	}
+	round := func(v float32) float64 { return float64(bfloat16.FromFloat32(v).Float32()) }
+	differs := false
+	for i := range m {
+		for j := range n {
+			var ref float64
+			for l := range k {
+				ref += round(xs[i*k+l]) * round(ws[l*n+j])
+			}
+			ref = round(float32(ref))
+			got := float64(b16[0][i*n+j])
+			if math.Abs(got-ref) > 1e-6+math.Abs(ref)/256 { // one bf16 ulp
+				t.Errorf("bf16 product [%d,%d] = %g, want %g", i, j, got, ref)
+			}
+			differs = differs || got != float64(f32[0][i*n+j])
+		}
+	}
+	if !differs {
+		t.Error("bf16 product equals the float32 one: no rounding happened")
+	}
+	for g := 1; g < 3; g++ { // gradients: bf16-rounded, close to float32's
+		for i, want := range f32[g] {
+			if d := math.Abs(float64(b16[g][i] - want)); d > 0.02*(1+math.Abs(float64(want))) {
+				t.Errorf("gradient %d[%d] = %g, float32 %g", g, i, b16[g][i], want)
+			}
+		}
+	}
+	if out := run(dtypes.BFloat16, true); len(dots) != 1 || dots[0] != dtypes.Float32 || out[0][0] != f32[0][0] {
+		t.Errorf("WithCompute(float32) inside bf16: DotGenerals %v, value %g want %g", dots, out[0][0], f32[0][0])
 	}
 }
 

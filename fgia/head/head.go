@@ -89,7 +89,15 @@ func (c Config) AdaptiveMargins(counts []int) []float32 {
 // Logits maps features [B, D] to logits [B, classes]. labels ([B] int32)
 // may be nil; when given, margin heads apply their margin to the target
 // class. margins ([classes], for adaptive heads) may be nil to use Margin.
+//
+// The head's products are computed in the features' dtype even inside a
+// reduced-precision gemm.WithCompute (mixed precision keeps the head, whose
+// logits the loss and the margins read, in float32).
 func (c Config) Logits(ctx *context.Context, features, labels *Node, margins []float32) *Node {
+	return gemm.WithCompute(features.Graph(), features.DType(), func() *Node { return c.logits(ctx, features, labels, margins) })
+}
+
+func (c Config) logits(ctx *context.Context, features, labels *Node, margins []float32) *Node {
 	ctx = ctx.In("head")
 	if c.Kind == Linear {
 		return nn.Linear(ctx, features, true, c.Classes)

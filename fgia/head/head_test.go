@@ -4,10 +4,12 @@ import (
 	"math"
 	"testing"
 
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:staticcheck // graph building reads best unqualified
 	"github.com/gomlx/gomlx/pkg/ml/context"
 
 	"github.com/fgia/fgia/fgia/backend"
+	"github.com/fgia/fgia/fgia/gemm"
 )
 
 // logits runs a head on fixed features and returns (train logits with labels,
@@ -94,6 +96,33 @@ func TestValidate(t *testing.T) {
 	} {
 		if c.Validate() == nil {
 			t.Errorf("%+v: no error", c)
+		}
+	}
+}
+
+// Inside a bf16 gemm.WithCompute (a caller building more than a backbone in
+// mixed precision) the head's products stay float32.
+func TestHeadStaysFloat32InBF16Scope(t *testing.T) {
+	b, err := backend.NewWithConfig(backend.PureGo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []Config{{Kind: Linear, Classes: 3}, {Kind: Cosine, Classes: 3, Scale: 30}} {
+		ctx := context.New()
+		e, err := context.NewExec(b, ctx, func(ctx *context.Context, f *Node) *Node {
+			out := gemm.WithCompute(f.Graph(), dtypes.BFloat16, func() *Node { return c.Logits(ctx, f, nil, nil) })
+			for _, n := range f.Graph().Nodes() {
+				if n.Type() == NodeTypeDotGeneral && n.DType() != dtypes.Float32 {
+					t.Errorf("%s head: a %s product", c.Kind, n.DType())
+				}
+			}
+			return out
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.Exec([][]float32{{1.001, 0.5, -0.2}}); err != nil {
+			t.Fatal(err)
 		}
 	}
 }

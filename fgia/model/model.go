@@ -7,10 +7,12 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:staticcheck // graph building reads best unqualified
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/gomlx/gomlx/pkg/ml/context"
 
+	"github.com/fgia/fgia/fgia/gemm"
 	"github.com/fgia/fgia/fgia/head"
 	"github.com/fgia/fgia/fgia/model/swinv2"
 	"github.com/fgia/fgia/fgia/model/vit"
@@ -29,6 +31,28 @@ type Spec struct {
 	ViT    *vit.Config    `json:"vit,omitempty"`
 	SwinV2 *swinv2.Config `json:"swinv2,omitempty"`
 	Head   head.Config    `json:"head"`
+	// Precision is the backbone's matmul precision: "" or PrecisionF32, or
+	// PrecisionBF16 for mixed precision (see Logits). It is part of the
+	// spec, not of how a run is launched, so that prediction, which rebuilds
+	// the model from a run's config.json, computes as training did.
+	Precision string `json:"precision,omitempty"`
+}
+
+// Matmul precisions of Spec.Precision.
+const (
+	PrecisionF32  = "f32"
+	PrecisionBF16 = "bf16"
+)
+
+// ComputeDType is the dtype the backbone's matmuls are computed in.
+func (s Spec) ComputeDType() (dtypes.DType, error) {
+	switch s.Precision {
+	case "", PrecisionF32:
+		return dtypes.Float32, nil
+	case PrecisionBF16:
+		return dtypes.BFloat16, nil
+	}
+	return dtypes.InvalidDType, fmt.Errorf("model: precision %q: want %q or %q", s.Precision, PrecisionF32, PrecisionBF16)
 }
 
 // BackboneScope holds the backbone's variables (pretraining writes the same
@@ -66,9 +90,12 @@ func (s Spec) InputSize() (side, channels int) {
 	return 0, 0
 }
 
-// Validate checks the backbone and the head.
+// Validate checks the backbone, the precision and the head.
 func (s Spec) Validate() error {
 	if _, err := s.Backbone(); err != nil {
+		return err
+	}
+	if _, err := s.ComputeDType(); err != nil {
 		return err
 	}
 	return s.Head.Validate()
@@ -76,12 +103,22 @@ func (s Spec) Validate() error {
 
 // Logits runs backbone and head: images [B, H, W, C] -> [B, classes].
 // labels (or nil) and margins feed the margin heads in training.
+//
+// With Precision bf16 the backbone's matmuls (every one goes through
+// fgia/gemm) multiply bf16-rounded operands and return float32
+// (gemm.WithCompute); its variables, LayerNorms, softmax and residual
+// stream stay float32, and so do the head (which opts out itself) and
+// whatever the caller builds on the logits (the loss).
 func (s Spec) Logits(ctx *context.Context, images, labels *Node, margins []float32) *Node {
 	b, err := s.Backbone()
 	if err != nil {
 		panic(err)
 	}
-	f := b.Features(ctx.In(BackboneScope), images)
+	dt, err := s.ComputeDType()
+	if err != nil {
+		panic(err)
+	}
+	f := gemm.WithCompute(images.Graph(), dt, func() *Node { return b.Features(ctx.In(BackboneScope), images) })
 	return s.Head.Logits(ctx, f, labels, margins)
 }
 

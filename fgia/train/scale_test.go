@@ -10,7 +10,6 @@ import (
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 
 	"github.com/fgia/fgia/fgia/backend"
-	"github.com/fgia/fgia/fgia/bench"
 	"github.com/fgia/fgia/fgia/checkpoint"
 	"github.com/fgia/fgia/fgia/distrib"
 	"github.com/fgia/fgia/fgia/loss"
@@ -125,7 +124,7 @@ func TestDataParallelMatchesOneDevice(t *testing.T) {
 		t.Skip("no XLA CPU plugin installed (make deps)")
 	}
 	data := quickData(t)
-	b, err := bench.NewXLABackend("xla:"+p, map[string]any{"cpu_device_count": int64(2)})
+	b, err := backend.NewXLABackend("xla:"+p, map[string]any{"cpu_device_count": int64(2)})
 	if err != nil {
 		t.Fatal(err)
 	}

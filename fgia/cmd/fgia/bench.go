@@ -6,10 +6,9 @@ import (
 	"os"
 	"strings"
 
-	"github.com/gomlx/gomlx/backends"
-
 	"github.com/fgia/fgia/fgia/backend"
 	"github.com/fgia/fgia/fgia/bench"
+	"github.com/fgia/fgia/fgia/model"
 )
 
 // benchCmd measures training and inference throughput of a backbone preset
@@ -24,24 +23,26 @@ func benchCmd(fs *flag.FlagSet) func() error {
 	batch := fs.Int("batch", 0, "training batch per device (0: 128 for the 28x28 models, else 16)")
 	inferBatch := fs.Int("infer-batch", 0, "inference batch per device (0: 500 for the 28x28 models, else 64)")
 	devices := fs.Int("devices", 1, "data-parallel over this many devices (GoMLX AutoSharding); 0: all of the backend's")
-	matmul := fs.String("matmul", "f32", "matmul precision: f32, or bf16 (operands rounded to bf16, variables and the rest float32)")
+	precision := fs.String("precision", model.PrecisionF32, "backbone matmul precision: f32, or bf16 (mixed precision: bf16 matmuls; variables, norms, softmax, the head and the loss float32)")
+	// --matmul was the flag of an earlier bf16 switch; it now sets the same
+	// model precision, so scripts that pass it keep working.
+	fs.StringVar(precision, "matmul", model.PrecisionF32, "same as --precision (kept for older scripts)")
 	peak := fs.Float64("peak-tflops", bench.H100BF16DenseTFLOPS, "per-device peak for MFU: 989 is the H100's (and H200's) dense bf16 tensor-core peak")
-	pjrtOpts := fs.String("pjrt-options", os.Getenv(bench.EnvPJRTOptions), "PJRT client options for an XLA backend, e.g. preallocate=false,memory_fraction=0.9 (default $"+bench.EnvPJRTOptions+")")
+	pjrtOpts := fs.String("pjrt-options", os.Getenv(backend.EnvPJRTOptions), "PJRT client options for an XLA backend, e.g. preallocate=false,memory_fraction=0.9 (default $"+backend.EnvPJRTOptions+")")
 	return func() error {
 		spec, err := bench.SpecForPreset(*name, *classes)
 		if err != nil {
 			return err
 		}
-		if *matmul != "f32" && *matmul != "bf16" {
-			return fmt.Errorf("--matmul %q: want f32 or bf16", *matmul)
+		spec.Precision = *precision
+		if err := spec.Validate(); err != nil {
+			return err
 		}
-		b, choice, err := benchBackend(*pjrtOpts)
+		b, choice, err := backend.NewWithPJRTOptions(*pjrtOpts)
 		if err != nil {
 			return err
 		}
-		if *matmul == "bf16" {
-			b = bench.AutocastBF16(b)
-		}
+		fmt.Fprintf(os.Stderr, "backend: %s\n", choice)
 		n := *devices
 		if n <= 0 {
 			n = b.NumDevices()
@@ -61,7 +62,7 @@ func benchCmd(fs *flag.FlagSet) func() error {
 		bb, _ := spec.Backbone()
 		fmt.Printf("model: %s (%d backbone parameters, %.2f GFLOP forward per image; training counted as 3x)\n", *name, bb.NumParams(), r.FLOPsPerImageFwd/1e9)
 		fmt.Printf("backend: %s; %s\n", choice, b.Description())
-		fmt.Printf("devices: %d of %d (batch %d per device), matmuls %s\n", n, b.NumDevices(), tb, *matmul)
+		fmt.Printf("devices: %d of %d (batch %d per device), matmuls %s\n", n, b.NumDevices(), tb, *precision)
 		fmt.Printf("train: %.1f ms/step at batch %d, first step (compilation) %s, %.3g TFLOP/s, MFU %.3g%% of %g TFLOP/s per device\n",
 			r.TrainStepMS, o.TrainBatch, r.FirstTrainStep.Round(1e6), r.TrainGFLOPPerS/1e3, 100*bench.MFU(r.TrainGFLOPPerS, *peak, n), *peak)
 		fmt.Printf("infer: batch %d, first batch %s, %.3g TFLOP/s, MFU %.3g%%\n",
@@ -69,29 +70,4 @@ func benchCmd(fs *flag.FlagSet) func() error {
 		fmt.Println(r.Line())
 		return nil
 	}
-}
-
-// benchBackend is the kit's backend choice, created with PJRT client options
-// when some are given (they need an XLA plugin).
-func benchBackend(pjrtOpts string) (backends.Backend, backend.Choice, error) {
-	opts, err := bench.ParsePJRTOptions(pjrtOpts)
-	if err != nil {
-		return nil, backend.Choice{}, err
-	}
-	if len(opts) == 0 {
-		bi, err := newBackend()
-		if err != nil {
-			return nil, backend.Choice{}, err
-		}
-		return bi.b, bi.c, nil
-	}
-	c := backend.Choose()
-	os.Setenv("GOMLX_NO_AUTO_INSTALL", "1")
-	b, err := bench.NewXLABackend(c.Config, opts)
-	if err != nil {
-		return nil, c, err
-	}
-	c.Why += fmt.Sprintf("; PJRT options %v", opts)
-	fmt.Fprintf(os.Stderr, "backend: %s\n", c)
-	return b, c, nil
 }

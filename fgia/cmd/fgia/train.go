@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/fgia/fgia/fgia/backend"
-	"github.com/fgia/fgia/fgia/bench"
 	"github.com/fgia/fgia/fgia/dataset"
 	"github.com/fgia/fgia/fgia/preset"
 	"github.com/fgia/fgia/fgia/train"
@@ -46,6 +45,7 @@ func trainCmd(fs *flag.FlagSet) func() error {
 	layerDecay := fs.Float64("layer-decay", 0, "layer-wise lr decay (e.g. 0.75 when fine-tuning from MAE; ViT only)")
 	teachers := fs.String("teacher", "", "distil from these prediction files (comma-separated): listed test images learn their soft targets")
 	temp := fs.Float64("temperature", 2, "distillation temperature (with --teacher)")
+	precision := fs.String("precision", "", "override the preset's backbone matmul precision: f32, or bf16 (mixed precision: bf16 matmuls, float32 weights, norms, head and loss); recorded in config.json, so prediction follows")
 	return func() error {
 		if err := required("out", *out); err != nil {
 			return err
@@ -79,17 +79,20 @@ func trainCmd(fs *flag.FlagSet) func() error {
 			setIf(&cfg.Optim.EMA, *ema)
 			setIf(&cfg.Optim.ClipNorm, *clip)
 			setIf(&cfg.Optim.LayerDecay, *layerDecay)
+			if *precision != "" {
+				cfg.Model.Precision = *precision
+			}
 			if *teachers != "" {
 				cfg.Distill = &train.Distill{Teachers: strings.Split(*teachers, ","), Temperature: *temp}
 			}
 		}
-		// The PJRT options (memory settings, or a CPU plugin split into
-		// devices) are bench's: FGIA_PJRT_OPTIONS.
-		b, _, err := benchBackend(os.Getenv(bench.EnvPJRTOptions))
+		// backend.New reads the PJRT options (memory settings, or a CPU
+		// plugin split into devices) from FGIA_PJRT_OPTIONS.
+		bi, err := newBackend()
 		if err != nil {
 			return err
 		}
-		sum, err := train.Run(cfg, train.Options{Data: *data, List: *list, Out: *out, Resume: *resume, Init: *init, Backend: b, Workers: *workers, Devices: *devices})
+		sum, err := train.Run(cfg, train.Options{Data: *data, List: *list, Out: *out, Resume: *resume, Init: *init, Backend: bi.b, Workers: *workers, Devices: *devices})
 		if err != nil {
 			return err
 		}
