@@ -17,7 +17,10 @@ import (
 	"maps"
 	"slices"
 
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
+
 	"github.com/fgia/fgia/fgia/augment"
+	"github.com/fgia/fgia/fgia/model"
 	"github.com/fgia/fgia/fgia/model/swinv2"
 	"github.com/fgia/fgia/fgia/model/vit"
 	"github.com/fgia/fgia/fgia/optim"
@@ -54,6 +57,9 @@ type Config struct {
 	Augment      augment.Config `json:"augment"`
 	Seed         uint64         `json:"seed"`
 	MaxSteps     int            `json:"max_steps,omitempty"`
+	// Precision of the encoder's and decoder's matmuls: "" / "f32", or
+	// "bf16" (float32 weights and loss), as model.Spec.Precision.
+	Precision string `json:"precision,omitempty"`
 	// CheckpointEvery is in steps (0: every epoch); Keep checkpoints stay.
 	CheckpointEvery int `json:"checkpoint_every"`
 	Keep            int `json:"keep"`
@@ -97,6 +103,9 @@ func (c Config) Validate() error {
 	default:
 		return fmt.Errorf("pretrain: method %q (mae or simmim)", c.Method)
 	}
+	if _, err := c.computeDType(); err != nil {
+		return err
+	}
 	switch {
 	case c.Epochs <= 0 && c.MaxSteps <= 0:
 		return fmt.Errorf("pretrain: epochs %g", c.Epochs)
@@ -109,6 +118,11 @@ func (c Config) Validate() error {
 			c.Augment.Size, c.Augment.Size, c.Augment.Channels(), side, side, ch)
 	}
 	return nil
+}
+
+// computeDType is the matmul dtype Precision asks for.
+func (c Config) computeDType() (dtypes.DType, error) {
+	return model.Spec{Precision: c.Precision}.ComputeDType()
 }
 
 // keptPatches is how many patches MAE's encoder sees.

@@ -69,6 +69,11 @@ func TestPresetsAreValid(t *testing.T) {
 	if bad.Validate() == nil {
 		t.Error("a mask ratio that keeps no patch was accepted")
 	}
+	bad = tinyMAE()
+	bad.Precision = "fp16"
+	if bad.Validate() == nil {
+		t.Error("precision fp16 was accepted")
+	}
 	bad = tinySimMIM()
 	bad.MaskPatch = 3
 	if bad.Validate() == nil {
@@ -345,7 +350,9 @@ func TestInitLoadsPretrainedWeights(t *testing.T) {
 // shared across window sizes); the mask token stays behind.
 func TestSimMIMPretrainsAndTransfers(t *testing.T) {
 	opt := options(t, filepath.Join(t.TempDir(), "simmim"))
-	sum, err := Run(tinySimMIM(), opt)
+	cfg := tinySimMIM()
+	cfg.Precision = "bf16" // mixed precision trains too
+	sum, err := Run(cfg, opt)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/fgia/fgia/fgia/atomicfile"
 	"github.com/fgia/fgia/fgia/augment"
 	"github.com/fgia/fgia/fgia/dataset"
+	"github.com/fgia/fgia/fgia/gemm"
 	"github.com/fgia/fgia/fgia/loader"
 	"github.com/fgia/fgia/fgia/sampler"
 	"github.com/fgia/fgia/fgia/train"
@@ -210,10 +211,17 @@ func (c Config) masks(rng permuter, b int) []any {
 	}
 }
 
-// loss builds the method's loss from [images, masks...].
+// loss builds the method's loss from [images, masks...], the model's
+// matmuls at the configured precision.
 func (c Config) loss(ctx *context.Context, in []*Node) *Node {
-	if c.Method == MethodMAE {
-		return c.maeLoss(ctx, in[0], in[1], in[2], in[3])
+	dt, err := c.computeDType()
+	if err != nil {
+		panic(err)
 	}
-	return c.simMIMLoss(ctx, in[0], in[1], in[2])
+	return gemm.WithCompute(in[0].Graph(), dt, func() *Node {
+		if c.Method == MethodMAE {
+			return c.maeLoss(ctx, in[0], in[1], in[2], in[3])
+		}
+		return c.simMIMLoss(ctx, in[0], in[1], in[2])
+	})
 }

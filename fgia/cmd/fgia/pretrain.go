@@ -23,6 +23,7 @@ func pretrainCmd(fs *flag.FlagSet) func() error {
 	ratio := fs.Float64("mask-ratio", 0, "override the preset's mask ratio (MAE 0.75, SimMIM 0.6)")
 	every := fs.Int("checkpoint-every", 0, "checkpoint every N steps (default: every epoch)")
 	workers := fs.Int("workers", 0, "loader goroutines (default: one per CPU)")
+	precision := fs.String("precision", "", "matmul precision: f32 (default) or bf16 (float32 weights and loss)")
 	return func() error {
 		if err := required("out", *out); err != nil {
 			return err
@@ -55,6 +56,9 @@ func pretrainCmd(fs *flag.FlagSet) func() error {
 			setIf(&cfg.MaxSteps, *maxSteps)
 			setIf(&cfg.BatchSize, *batch)
 			setIf(&cfg.CheckpointEvery, *every)
+			if *precision != "" {
+				cfg.Precision = *precision
+			}
 		}
 		var sp []string
 		for _, s := range strings.Split(*splits, ",") {
