@@ -14,6 +14,7 @@ import (
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 	"github.com/gomlx/gomlx/pkg/ml/context"
 
+	"github.com/fgia/fgia/fgia/distrib"
 	"github.com/fgia/fgia/fgia/head"
 	"github.com/fgia/fgia/fgia/loss"
 	"github.com/fgia/fgia/fgia/model"
@@ -62,61 +63,69 @@ func BenchViT() model.Spec {
 	return model.Spec{ViT: &c, Head: head.Config{Kind: head.Linear, Classes: 10}}
 }
 
-// Run trains spec on random data for opt.Steps steps with AdamW (lr 1e-3,
-// weight decay 0.05) and then runs inference, timing both after warm-up.
-func Run(b backends.Backend, spec model.Spec, opt Options) (Result, error) {
+// Setup extends Options with what a GPU machine adds.
+type Setup struct {
+	// Devices is the number of devices to train and infer on data-parallel:
+	// GoMLX AutoSharding over a one-axis mesh ("data"), inputs sharded along
+	// the batch, variables replicated; XLA inserts the gradient all-reduce.
+	// Options' batches are then global (split evenly over the devices).
+	// <= 1 (the zero Setup) runs on one device, without sharding.
+	Devices int
+}
+
+// RunSetup trains spec on random data for opt.Steps steps with AdamW (lr
+// 1e-3, weight decay 0.05) and then runs inference, timing both after
+// warm-up, over s.Devices devices. The figures are totals over the devices
+// (images a second of the global batch).
+func RunSetup(b backends.Backend, spec model.Spec, opt Options, s Setup) (Result, error) {
+	n := max(s.Devices, 1)
+	if n > b.NumDevices() {
+		return Result{}, fmt.Errorf("bench: %d devices asked, the backend has %d", n, b.NumDevices())
+	}
+	if opt.TrainBatch%n != 0 || opt.InferBatch%n != 0 {
+		return Result{}, fmt.Errorf("bench: batches %d and %d must be multiples of %d devices", opt.TrainBatch, opt.InferBatch, n)
+	}
 	bb, err := spec.Backbone()
 	if err != nil {
 		return Result{}, err
 	}
 	side, ch := spec.InputSize()
 	res := Result{Backend: b.Name(), FLOPsPerImageFwd: bb.FLOPsPerImage(), ParamCount: bb.NumParams()}
-	ctx := context.New().Checked(false)
-	ctx.SetParam(context.ParamInitialSeed, int64(opt.Seed))
-	adamw := optim.DefaultAdamW(optim.Schedule{LR: 1e-3, MinLR: 1e-3, TotalSteps: 1 << 30})
-	classes := spec.Head.Classes
-	step, err := context.NewExec(b, ctx, func(ctx *context.Context, images, labels *Node) []*Node {
-		ctx.SetTraining(images.Graph(), true)
-		logits := spec.Logits(ctx, images, labels, nil)
-		l := loss.SoftCE(logits, loss.Targets(labels, classes, 0))
-		adamw.Step(ctx, l)
-		return []*Node{l}
-	})
+	ctx, step, err := newTrainStep(b, spec, opt.Seed)
 	if err != nil {
 		return res, err
 	}
 	defer step.Finalize()
+	// One device runs unsharded: distrib needs a mesh of two or more, and
+	// simplego (pure Go) cannot shard at all.
+	var dp *distrib.DataParallel
+	if n > 1 {
+		if dp, err = distrib.New(n); err != nil {
+			return res, err
+		}
+		dp.Configure(step, 2, false)
+	}
+	classes := spec.Head.Classes
+
+	// Arguments of a sharded call are device-major: [images_0, labels_0,
+	// images_1, labels_1, ...], each shard the per-device slice of the batch;
+	// on one device that is just [images, labels].
 	rng := rand.New(rand.NewPCG(opt.Seed, 2))
-	images := randomImages(rng, opt.TrainBatch, side, ch)
-	labels := make([]int32, opt.TrainBatch)
-	for i := range labels {
-		labels[i] = int32(rng.IntN(classes))
-	}
-	labelsT := tensors.FromValue(labels)
-	run := func() error {
-		out, err := step.Exec(images, labelsT)
-		if err != nil {
-			return err
+	per := opt.TrainBatch / n
+	trainArgs := make([]any, 0, 2*n)
+	for range n {
+		images := randomImages(rng, per, side, ch)
+		labels := make([]int32, per)
+		for i := range labels {
+			labels[i] = int32(rng.IntN(classes))
 		}
-		_ = out[0].Value() // wait for the result
-		return nil
+		trainArgs = append(trainArgs, images, tensors.FromValue(labels))
 	}
-	start := time.Now()
-	for i := 0; i < opt.WarmupSteps; i++ {
-		if err := run(); err != nil {
-			return res, err
-		}
-		if i == 0 {
-			res.FirstTrainStep = time.Since(start)
-		}
+	first, el, err := timeSteps(opt.WarmupSteps, opt.Steps, func() error { return execAndWait(step, trainArgs) })
+	if err != nil {
+		return res, err
 	}
-	start = time.Now()
-	for i := 0; i < opt.Steps; i++ {
-		if err := run(); err != nil {
-			return res, err
-		}
-	}
-	el := time.Since(start).Seconds()
+	res.FirstTrainStep = first
 	res.TrainStepMS = 1000 * el / float64(opt.Steps)
 	res.TrainImgPerS = float64(opt.Steps*opt.TrainBatch) / el
 	res.TrainGFLOPPerS = res.TrainImgPerS * 3 * res.FLOPsPerImageFwd / 1e9
@@ -128,33 +137,20 @@ func Run(b backends.Backend, spec model.Spec, opt Options) (Result, error) {
 		return res, err
 	}
 	defer infer.Finalize()
-	inImages := randomImages(rng, opt.InferBatch, side, ch)
-	runInfer := func() error {
-		out, err := infer.Exec(inImages)
-		if err != nil {
-			return err
-		}
-		_ = out[0].Value()
-		return nil
+	if dp != nil {
+		dp.Configure(infer, 1, true)
 	}
-	start = time.Now()
-	for i := 0; i < 2; i++ {
-		if err := runInfer(); err != nil {
-			return res, err
-		}
-		if i == 0 {
-			res.FirstInferBatch = time.Since(start)
-		}
+	inferArgs := make([]any, 0, n)
+	for range n {
+		inferArgs = append(inferArgs, randomImages(rng, opt.InferBatch/n, side, ch))
 	}
-	n := max(opt.Steps/3, 5)
-	start = time.Now()
-	for i := 0; i < n; i++ {
-		if err := runInfer(); err != nil {
-			return res, err
-		}
+	batches := max(opt.Steps/3, 5)
+	first, el, err = timeSteps(2, batches, func() error { return execAndWait(infer, inferArgs) })
+	if err != nil {
+		return res, err
 	}
-	el = time.Since(start).Seconds()
-	res.InferImgPerS = float64(n*opt.InferBatch) / el
+	res.FirstInferBatch = first
+	res.InferImgPerS = float64(batches*opt.InferBatch) / el
 	res.InferGFLOPPerS = res.InferImgPerS * res.FLOPsPerImageFwd / 1e9
 	return res, nil
 }
@@ -165,4 +161,56 @@ func randomImages(rng *rand.Rand, n, side, ch int) *tensors.Tensor {
 		data[i] = float32(rng.NormFloat64())
 	}
 	return tensors.FromFlatDataAndDimensions(data, n, side, side, ch)
+}
+
+// newTrainStep is the benchmark's training step: AdamW (lr 1e-3, weight
+// decay 0.05) on soft-target cross-entropy, returning the loss.
+func newTrainStep(b backends.Backend, spec model.Spec, seed uint64) (*context.Context, *context.Exec, error) {
+	ctx := context.New().Checked(false)
+	ctx.SetParam(context.ParamInitialSeed, int64(seed))
+	adamw := optim.DefaultAdamW(optim.Schedule{LR: 1e-3, MinLR: 1e-3, TotalSteps: 1 << 30})
+	classes := spec.Head.Classes
+	step, err := context.NewExec(b, ctx, func(ctx *context.Context, images, labels *Node) *Node {
+		ctx.SetTraining(images.Graph(), true)
+		logits := spec.Logits(ctx, images, labels, nil)
+		l := loss.SoftCE(logits, loss.Targets(labels, classes, 0))
+		adamw.Step(ctx, l)
+		return l
+	})
+	return ctx, step, err
+}
+
+// execAndWait runs e and waits for every output shard.
+func execAndWait(e *context.Exec, args []any) error {
+	out, err := e.Exec(args...)
+	if err != nil {
+		return err
+	}
+	for _, t := range out {
+		_ = t.Value() // waits for the device
+	}
+	return nil
+}
+
+// timeSteps runs fn warmup times, at least once so that compilation never
+// lands in the timed steps (the first call is timed alone: compilation),
+// then steps times, and returns the first call's time and the seconds the
+// timed steps took.
+func timeSteps(warmup, steps int, fn func() error) (first time.Duration, seconds float64, err error) {
+	start := time.Now()
+	for i := range max(warmup, 1) {
+		if err := fn(); err != nil {
+			return 0, 0, err
+		}
+		if i == 0 {
+			first = time.Since(start)
+		}
+	}
+	start = time.Now()
+	for range steps {
+		if err := fn(); err != nil {
+			return first, 0, err
+		}
+	}
+	return first, time.Since(start).Seconds(), nil
 }

@@ -57,7 +57,9 @@ func TestMFU(t *testing.T) {
 	}
 }
 
-func TestRunSetupOneDeviceIsRun(t *testing.T) {
+// One device runs unsharded (pure Go cannot shard), bf16 included, and more
+// devices than the backend has are refused.
+func TestRunSetupOneDevice(t *testing.T) {
 	b, err := backend.NewWithConfig(backend.PureGo)
 	if err != nil {
 		t.Fatal(err)

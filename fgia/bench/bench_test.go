@@ -13,7 +13,7 @@ func TestRunReportsThroughput(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := Run(b, BenchViT(), Options{Steps: 2, WarmupSteps: 1, TrainBatch: 8, InferBatch: 8, Seed: 1})
+	r, err := RunSetup(b, BenchViT(), Options{Steps: 2, WarmupSteps: 1, TrainBatch: 8, InferBatch: 8, Seed: 1}, Setup{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,7 +42,7 @@ func BenchmarkTrainStep(b *testing.B) {
 			o := DefaultOptions()
 			o.Steps, o.WarmupSteps = b.N, 2
 			b.ResetTimer()
-			r, err := Run(be, BenchViT(), o)
+			r, err := RunSetup(be, BenchViT(), o, Setup{})
 			if err != nil {
 				b.Fatal(err)
 			}
