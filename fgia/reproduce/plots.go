@@ -62,7 +62,7 @@ func (p *pipeline) sweepK(adj predictions) error {
 
 // plots draws the class distribution before and after re-distribution,
 // per-class accuracy against training frequency, and the K sweep.
-func (p *pipeline) plots(adj, red, sink, final predictions) error {
+func (p *pipeline) plots(adj predictions, redistributed map[string]predictions, final predictions) error {
 	// Predicted class counts on Test-B against the uniform target.
 	order := byFrequency(p.counts)
 	xs := make([]float64, p.classes)
@@ -73,7 +73,8 @@ func (p *pipeline) plots(adj, red, sink, final predictions) error {
 	for _, c := range []struct {
 		name string
 		f    string
-	}{{"before (adjust)", adj["testb"]}, {"one pass", red["testb"]}, {"Sinkhorn", sink["testb"]}} {
+	}{{"before (adjust)", adj["testb"]}, {"one pass (champion)", redistributed["redistribute"]["testb"]},
+		{"one pass (exclusive)", redistributed["redistribute_exclusive"]["testb"]}, {"Sinkhorn", redistributed["redistribute_sinkhorn"]["testb"]}} {
 		rows, _, err := predict.Read(c.f)
 		if err != nil {
 			return err
@@ -116,18 +117,19 @@ func (p *pipeline) plots(adj, red, sink, final predictions) error {
 	}
 	series = nil
 	for _, sp := range Splits {
+		per := len(p.labels[sp]) / p.classes // K is drawn relative to N/C, so the splits share the axis
 		for _, method := range []string{"exclusive", "champion"} {
 			var xs, ys []float64
 			for _, r := range sweep {
 				if r.Split == sp && r.Method == method && r.K > 0 {
-					xs, ys = append(xs, float64(r.K)), append(ys, 100*r.Top1)
+					xs, ys = append(xs, float64(r.K-per)), append(ys, 100*r.Top1)
 				}
 			}
 			series = append(series, report.Series{Name: sp + ", " + method, X: xs, Y: ys})
 		}
 	}
 	return writePNG(filepath.Join(p.Out, PlotsDir, PlotKSweep), func() ([]byte, error) {
-		return report.LinesPNG("One-pass re-distribution: K sweep", "K (classes predicted fewer than K times are topped up to K)", "top-1 (%)", series)
+		return report.LinesPNG("One-pass re-distribution: K sweep", "K - N/C (classes predicted fewer than K times are topped up to K)", "top-1 (%)", series)
 	})
 }
 

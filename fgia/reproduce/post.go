@@ -107,53 +107,50 @@ func (p *pipeline) postprocess(in predictions, base Row) error {
 		return err
 	}
 	// Re-distribution towards the uniform test prior: the champion's one
-	// pass with K = N/C - 1 (their 11 for 60K/5000), and Sinkhorn.
-	ks := map[string]int{}
-	red, err := p.each("redistribute", adj, func(split, in, out string) error {
-		m, err := probabilities(in)
+	// pass with K = N/C - 1 (their 11 for 60K/5000), fgia's exclusive one
+	// pass, and Sinkhorn.
+	type method struct {
+		step, note string
+		labels     func(m *predict.Matrix) []int32 // on probabilities; may replace them
+	}
+	onePass := func(champion bool) func(m *predict.Matrix) []int32 {
+		return func(m *predict.Matrix) []int32 {
+			labels, _ := redistribute.OnePass{K: len(m.Images)/m.Classes - 1, Champion: champion}.Run(m)
+			return labels
+		}
+	}
+	methods := []method{
+		{"redistribute", "the champion's one pass: every class predicted fewer than K = N/C - 1 times takes its most probable images (their script: the last write wins)", onePass(true)},
+		{"redistribute_exclusive", "fgia's one pass: most starved class first, an image moves once, no class falls below K", onePass(false)},
+		{"redistribute_sinkhorn", "Sinkhorn: entropic optimal transport to a uniform class marginal", func(m *predict.Matrix) []int32 { return redistribute.Sinkhorn{}.Run(m).Labels }},
+	}
+	final, finalRow := adj, adjRow
+	outs := map[string]predictions{}
+	for _, md := range methods {
+		out, err := p.each(md.step, adj, func(_, in, out string) error {
+			m, err := probabilities(in)
+			if err != nil {
+				return err
+			}
+			labels := md.labels(m)
+			m.Log()
+			return m.Write(out, labels)
+		})
 		if err != nil {
 			return err
 		}
-		ks[split] = len(m.Images)/m.Classes - 1
-		labels, _ := redistribute.OnePass{K: ks[split]}.Run(m)
-		m.Log()
-		return m.Write(out, labels)
-	})
-	if err != nil {
-		return err
-	}
-	redRow, err := p.score("redistribute", "redistribute", red, "adjust", "one pass: every class predicted fewer than K = N/C - 1 times takes its most probable images", 0)
-	if err != nil {
-		return err
-	}
-	sink, err := p.each("redistribute_sinkhorn", adj, func(_, in, out string) error {
-		m, err := probabilities(in)
+		row, err := p.score(md.step, md.step, out, "adjust", md.note, 0)
 		if err != nil {
 			return err
 		}
-		res := redistribute.Sinkhorn{}.Run(m)
-		m.Log()
-		return m.Write(out, res.Labels)
-	})
-	if err != nil {
-		return err
-	}
-	sinkRow, err := p.score("redistribute_sinkhorn", "redistribute_sinkhorn", sink, "adjust", "Sinkhorn: entropic optimal transport to a uniform class marginal", 0)
-	if err != nil {
-		return err
+		outs[md.step] = out
+		// The submission: the best of the post-processing rows on Test-A.
+		if row.TestA > finalRow.TestA {
+			final, finalRow = out, row
+		}
 	}
 	if err := p.sweepK(adj); err != nil {
 		return err
-	}
-	// The submission: the best of the last three rows on Test-A.
-	final, finalRow := adj, adjRow
-	for _, c := range []struct {
-		f predictions
-		r Row
-	}{{red, redRow}, {sink, sinkRow}} {
-		if c.r.TestA > finalRow.TestA {
-			final, finalRow = c.f, c.r
-		}
 	}
 	p.logf("submission from %s", finalRow.Step)
 	for _, s := range Splits {
@@ -161,7 +158,7 @@ func (p *pipeline) postprocess(in predictions, base Row) error {
 			return err
 		}
 	}
-	return p.plots(adj, red, sink, final)
+	return p.plots(adj, outs, final)
 }
 
 // probabilities reads a prediction file as probabilities.

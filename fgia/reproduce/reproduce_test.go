@@ -96,7 +96,7 @@ func TestSmokeOnAnotherDataSet(t *testing.T) {
 		t.Fatalf("%v\n%s", err, log.String())
 	}
 	want := []string{"baseline", "clean", "arcface", "subcenter", "eql", "mae", "tta", "soup", "ensemble",
-		"pseudo", "distill", "adjust", "redistribute", "redistribute_sinkhorn"}
+		"pseudo", "distill", "adjust", "redistribute", "redistribute_exclusive", "redistribute_sinkhorn"}
 	if len(rows) != len(want) {
 		t.Fatalf("%d rows, want %d: %+v", len(rows), len(want), rows)
 	}
