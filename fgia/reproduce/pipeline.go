@@ -19,6 +19,7 @@ import (
 	"github.com/fgia/fgia/fgia/predict"
 	"github.com/fgia/fgia/fgia/score"
 	"github.com/fgia/fgia/fgia/table"
+	"github.com/fgia/fgia/fgia/train"
 )
 
 // Options of a reproduction.
@@ -40,7 +41,12 @@ type pipeline struct {
 	counts  []int                     // training class counts of the cleaned list
 	labels  map[string]map[string]int // split -> image -> class
 	rows    []Row
-	start   time.Time
+	runs    map[string]string // run folders by name
+	// mae is the MAE pretraining run, and maeRecipe the fine-tuning recipe
+	// every run from its weights uses.
+	mae       string
+	maeRecipe train.Config
+	start     time.Time
 }
 
 func (p *pipeline) logf(format string, args ...any) {
@@ -61,7 +67,7 @@ func Run(opts Options) ([]Row, error) {
 	if opts.Backend == nil {
 		return nil, fmt.Errorf("reproduce: no backend")
 	}
-	p := &pipeline{Options: opts, labels: map[string]map[string]int{}, start: time.Now()}
+	p := &pipeline{Options: opts, labels: map[string]map[string]int{}, runs: map[string]string{}, start: time.Now()}
 	if err := p.prepare(); err != nil {
 		return nil, err
 	}
