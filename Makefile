@@ -20,13 +20,14 @@ QUICK  := build/reproduce-quick
 # `make deps` installs, else the pure-Go backend), and tests name theirs.
 export GOMLX_NO_AUTO_INSTALL := 1
 
-.PHONY: help deps deps-bench build data reproduce reproduce-quick test lint gotest interop notebooks browser bench-scan bench-vit clean
+.PHONY: help deps deps-bench build data reproduce reproduce-quick test lint gotest interop notebooks browser bench-scan bench-vit demo-accuracy clean
 
 help:
 	@echo "make reproduce   install what is missing, build the demo set, clean it, write $(REPORT)/data, run the full ablation into $(REPRO)"
 	@echo "make test        install what is missing, vet, go test, Parquet interop, notebooks, browser check"
 	@echo "make bench-scan  scan benchmark against its Python peer (writes $(REPORT)/bench-scan.txt)"
 	@echo "make bench-vit   fgia bench against PyTorch on the CPU (writes $(REPORT)/bench-vit.txt)"
+	@echo "make demo-accuracy  train demo-vit-fmnist on balanced Fashion-MNIST (about 15 min) and score it (reports/demo-accuracy.md)"
 	@echo "make gpu-binary  cross-build fgia for a GPU machine into build/gpu/ (then scripts/gpu_bench.sh there; docs/gpu.md)"
 
 deps:
@@ -93,6 +94,9 @@ deps-bench:
 	 dpkg-query -W -f='$${Status}' libopenblas0-pthread 2>/dev/null | grep -q "install ok installed" || \
 	 { apt-get install -y --no-install-recommends python3-torch libopenblas0-pthread || \
 	   { apt-get update && apt-get install -y --no-install-recommends python3-torch libopenblas0-pthread; }; }
+
+demo-accuracy: deps build
+	scripts/demo_accuracy.sh
 
 bench-vit: deps deps-bench build
 	scripts/bench_vit.sh

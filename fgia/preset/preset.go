@@ -69,6 +69,8 @@ func arcHead(classes int) head.Config {
 		Adaptive: true, MarginMin: 0.05, MarginRange: 0.45}
 }
 
+func linearHead(classes int) head.Config { return head.Config{Kind: head.Linear, Classes: classes} }
+
 func ceLoss() loss.Config { return loss.Config{Kind: loss.CE, LabelSmoothing: 0.1} }
 
 func eqlLoss() loss.Config { return loss.Config{Kind: loss.EQL, EQLTau: 1, EQLEps: 1e-4} }
@@ -113,13 +115,27 @@ func demo(backbone string, h func(classes int) head.Config, l loss.Config) build
 	}
 }
 
+// demoSharp is the accuracy recipe for the 28x28 demo: no random-resized
+// crops, since on so few pixels every resampling blurs the image and the
+// small model underfits rather than overfits; flips only, at the eval
+// geometry, for 15 epochs (14 minutes on 2 cores with the XLA CPU plugin).
+func demoSharp(backbone string) builder {
+	return func(classes int) (train.Config, error) {
+		c, err := demo(backbone, linearHead, ceLoss())(classes)
+		c.Augment.RandomCrop = false
+		c.Augment.CropPct = c.Eval.CropPct
+		c.Epochs = 15
+		return c, err
+	}
+}
+
 // champion is the ViT-L/16 recipe at 448: MAE-pretrained backbone, drop path
 // 0.1, layer decay 0.75, AdamW wd 0.05, 5 warmup epochs from 1e-4x, cosine
 // to 1e-6, batch 256; ArcFace at lr 1e-3 or CE (+ Mixup/CutMix, label
 // smoothing) at 2e-3.
 func champion(arc bool, l loss.Config) builder {
 	return func(classes int) (train.Config, error) {
-		h := head.Config{Kind: head.Linear, Classes: classes}
+		h := linearHead(classes)
 		lr := 2e-3
 		var mix *augment.Mixup
 		if arc {
@@ -158,15 +174,15 @@ func swinChampion(name string, l loss.Config) builder {
 }
 
 func init() {
-	linear := func(classes int) head.Config { return head.Config{Kind: head.Linear, Classes: classes} }
 	arcface := func(classes int) head.Config {
 		return head.Config{Kind: head.ArcFace, Classes: classes, Scale: 30, Margin: 0.3}
 	}
-	register("demo-vit", "CPU demo: ViT (D 64, 5 blocks) on 28x28 gray, linear head, CE + label smoothing", demo("vit-demo", linear, ceLoss()))
+	register("demo-vit", "CPU demo: ViT (D 64, 5 blocks) on 28x28 gray, linear head, CE + label smoothing", demo("vit-demo", linearHead, ceLoss()))
+	register("demo-vit-fmnist", "CPU accuracy recipe for balanced Fashion-MNIST: demo-vit with flips only (no resampling crops), 15 epochs", demoSharp("vit-demo"))
 	register("demo-vit-arc", "CPU demo with an ArcFace head (s 30, m 0.3)", demo("vit-demo", arcface, loss.Config{Kind: loss.CE}))
 	register("demo-vit-subarc", "CPU demo with sub-center ArcFace (k 3) and adaptive margins", demo("vit-demo", arcHead, loss.Config{Kind: loss.CE}))
 	register("demo-vit-subarc-eql", "CPU demo: sub-center ArcFace, adaptive margins, Softmax-EQL", demo("vit-demo", arcHead, eqlLoss()))
-	register("demo-swin", "CPU demo: Swin-V2 (embed 32, 2 stages) on 28x28 gray, linear head, CE + label smoothing", demo("swinv2-demo", linear, ceLoss()))
+	register("demo-swin", "CPU demo: Swin-V2 (embed 32, 2 stages) on 28x28 gray, linear head, CE + label smoothing", demo("swinv2-demo", linearHead, ceLoss()))
 	register("demo-swin-subarc-eql", "CPU demo: Swin-V2, sub-center ArcFace, adaptive margins, Softmax-EQL", demo("swinv2-demo", arcHead, eqlLoss()))
 	register("swinv2-b-384-arc", "champion: Swin-V2-B at 384 (windows 24/24/24/12), sub-center ArcFace, lr 1e-4", swinChampion("swinv2-b-384", loss.Config{Kind: loss.CE}))
 	register("swinv2-l-384-arc", "champion: Swin-V2-L at 384, sub-center ArcFace, lr 1e-4", swinChampion("swinv2-l-384", loss.Config{Kind: loss.CE}))

@@ -45,3 +45,20 @@ func TestChampionRecipes(t *testing.T) {
 		t.Errorf("Swin-V2-L recipe: %+v", s)
 	}
 }
+
+// The accuracy recipe trains on the images as they are tested: no random
+// crops, and the same crop fraction in both pipelines (Validate rejects
+// the mismatch that trained on zoomed-in images and tested on whole ones).
+func TestDemoAccuracyRecipeTrainsAtTheEvalGeometry(t *testing.T) {
+	c, err := Get("demo-vit-fmnist", 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Augment.RandomCrop || c.Augment.CropPct != c.Eval.CropPct || c.Augment.HFlip != 0.5 || c.Epochs != 15 {
+		t.Errorf("augment %+v, eval crop %g, epochs %g", c.Augment, c.Eval.CropPct, c.Epochs)
+	}
+	c.Augment.CropPct = 0.875
+	if c.Validate() == nil {
+		t.Error("training crop 0.875 against eval crop 1: no error")
+	}
+}

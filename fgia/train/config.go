@@ -86,6 +86,12 @@ func (c Config) Validate() error {
 	case c.Distill != nil && c.Mixup != nil:
 		return fmt.Errorf("train: distillation and Mixup/CutMix both set soft targets; use one")
 	}
+	if !c.Augment.RandomCrop && c.Augment.CropPct != c.Eval.CropPct {
+		// Without random crops training takes the eval geometry; another
+		// crop fraction would train on a different scale than is tested.
+		return fmt.Errorf("train: without random crops the training crop fraction %g must equal the eval one %g",
+			c.Augment.CropPct, c.Eval.CropPct)
+	}
 	side, ch := c.Model.InputSize()
 	if c.Augment.Size != side || c.Eval.Size != side || c.Augment.Channels() != ch || c.Eval.Channels() != ch {
 		return fmt.Errorf("train: augmentation gives %dx%dx%d images, the model wants %dx%dx%d",
