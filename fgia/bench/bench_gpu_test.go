@@ -10,6 +10,7 @@ import (
 
 	"github.com/fgia/fgia/fgia/backend"
 	"github.com/fgia/fgia/fgia/distrib"
+	"github.com/fgia/fgia/fgia/internal/xlacpu"
 	"github.com/fgia/fgia/fgia/model"
 )
 
@@ -85,18 +86,7 @@ func TestRunSetupOneDevice(t *testing.T) {
 // two devices gives the losses of the same global batch on one device: the
 // gradient all-reduce is XLA's.
 func TestDataParallelMatchesOneDevice(t *testing.T) {
-	p := backend.FindPlugin()
-	if p == "" {
-		t.Skip("no XLA CPU plugin installed (make deps)")
-	}
-	b, err := backend.NewXLABackend("xla:"+p, map[string]any{"cpu_device_count": int64(2)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Finalize()
-	if b.NumDevices() != 2 {
-		t.Fatalf("%d devices", b.NumDevices())
-	}
+	b := xlacpu.Devices(t, 2)
 	opt := Options{Steps: 2, WarmupSteps: 1, TrainBatch: 8, InferBatch: 8, Seed: 1}
 	one, err := lossesOf(b, opt, 1)
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 	"github.com/fgia/fgia/fgia/backend"
 	"github.com/fgia/fgia/fgia/checkpoint"
 	"github.com/fgia/fgia/fgia/distrib"
+	"github.com/fgia/fgia/fgia/internal/xlacpu"
 	"github.com/fgia/fgia/fgia/loss"
 )
 
@@ -119,19 +120,8 @@ func TestAccumulationMatchesTheEffectiveBatch(t *testing.T) {
 // one-device losses and weights, alone and with gradient accumulation; and
 // device counts the backend or the batch cannot take are refused.
 func TestDataParallelMatchesOneDevice(t *testing.T) {
-	p := backend.FindPlugin()
-	if p == "" {
-		t.Skip("no XLA CPU plugin installed (make deps)")
-	}
+	b := xlacpu.Devices(t, 2)
 	data := quickData(t)
-	b, err := backend.NewXLABackend("xla:"+p, map[string]any{"cpu_device_count": int64(2)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Finalize()
-	if b.NumDevices() != 2 {
-		t.Fatalf("%d devices", b.NumDevices())
-	}
 	for _, tc := range []struct {
 		devices, batch int
 		want           string
