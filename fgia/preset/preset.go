@@ -7,7 +7,6 @@ package preset
 
 import (
 	"fmt"
-	"sort"
 
 	"github.com/fgia/fgia/fgia/augment"
 	"github.com/fgia/fgia/fgia/head"
@@ -16,33 +15,27 @@ import (
 	"github.com/fgia/fgia/fgia/model/swinv2"
 	"github.com/fgia/fgia/fgia/model/vit"
 	"github.com/fgia/fgia/fgia/optim"
+	"github.com/fgia/fgia/fgia/registry"
 	"github.com/fgia/fgia/fgia/train"
 )
 
 type builder func(classes int) (train.Config, error)
 
-var registry = map[string]struct {
-	doc   string
-	build builder
-}{}
+// Registry holds the training presets by name.
+var Registry = registry.New[builder]("training preset")
 
-func register(name, doc string, b builder) {
-	registry[name] = struct {
-		doc   string
-		build builder
-	}{doc, b}
-}
+func register(name, doc string, b builder) { Registry.Register(name, doc, b) }
 
 // Get returns the recipe called name for a data set of the given classes.
 func Get(name string, classes int) (train.Config, error) {
-	r, ok := registry[name]
-	if !ok {
-		return train.Config{}, fmt.Errorf("preset: unknown preset %q; known: %v", name, Names())
+	build, err := Registry.Get(name)
+	if err != nil {
+		return train.Config{}, fmt.Errorf("preset: %w", err)
 	}
 	if classes < 2 {
 		return train.Config{}, fmt.Errorf("preset: %d classes", classes)
 	}
-	c, err := r.build(classes)
+	c, err := build(classes)
 	if err != nil {
 		return c, err
 	}
@@ -51,17 +44,10 @@ func Get(name string, classes int) (train.Config, error) {
 }
 
 // Names lists the presets, sorted.
-func Names() []string {
-	out := make([]string, 0, len(registry))
-	for n := range registry {
-		out = append(out, n)
-	}
-	sort.Strings(out)
-	return out
-}
+func Names() []string { return Registry.Names() }
 
 // Doc describes a preset in one line.
-func Doc(name string) string { return registry[name].doc }
+func Doc(name string) string { return Registry.Doc(name) }
 
 // Heads of the champion's recipe.
 func arcHead(classes int) head.Config {

@@ -14,8 +14,6 @@ package pretrain
 
 import (
 	"fmt"
-	"maps"
-	"slices"
 
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
 
@@ -24,6 +22,7 @@ import (
 	"github.com/fgia/fgia/fgia/model/swinv2"
 	"github.com/fgia/fgia/fgia/model/vit"
 	"github.com/fgia/fgia/fgia/optim"
+	"github.com/fgia/fgia/fgia/registry"
 )
 
 // Methods.
@@ -133,18 +132,16 @@ func (c Config) keptPatches() int {
 
 type builder func() (Config, error)
 
-var registry = map[string]struct {
-	doc   string
-	build builder
-}{}
+// Registry holds the pretraining presets by name.
+var Registry = registry.New[builder]("pretraining preset")
 
 // Preset returns a named recipe.
 func Preset(name string) (Config, error) {
-	p, ok := registry[name]
-	if !ok {
-		return Config{}, fmt.Errorf("pretrain: unknown preset %q (known: %v)", name, Names())
+	build, err := Registry.Get(name)
+	if err != nil {
+		return Config{}, fmt.Errorf("pretrain: %w", err)
 	}
-	c, err := p.build()
+	c, err := build()
 	if err != nil {
 		return Config{}, err
 	}
@@ -153,10 +150,10 @@ func Preset(name string) (Config, error) {
 }
 
 // Names lists the presets, sorted.
-func Names() []string { return slices.Sorted(maps.Keys(registry)) }
+func Names() []string { return Registry.Names() }
 
 // Doc describes a preset in one line.
-func Doc(name string) string { return registry[name].doc }
+func Doc(name string) string { return Registry.Doc(name) }
 
 // maeAugment is MAE's pretraining transform: random-resized crops keeping
 // 20-100% of the image and flips, nothing else.
@@ -179,12 +176,7 @@ func demoAugment() augment.Config {
 }
 
 func init() {
-	reg := func(name, doc string, b builder) {
-		registry[name] = struct {
-			doc   string
-			build builder
-		}{doc, b}
-	}
+	reg := Registry.Register
 	reg("mae-vit-demo", "MAE on vit-demo (28x28 gray): decoder 48-d x 2 blocks x 4 heads, mask 0.75", func() (Config, error) {
 		v, err := vit.Preset("vit-demo")
 		v.DropPathRate = 0 // MAE pretrains without stochastic depth
