@@ -20,10 +20,11 @@ QUICK  := build/reproduce-quick
 # `make deps` installs, else the pure-Go backend), and tests name theirs.
 export GOMLX_NO_AUTO_INSTALL := 1
 
-.PHONY: help deps deps-bench build data reproduce reproduce-quick test lint gotest interop notebooks browser bench-scan bench-vit demo-accuracy clean
+.PHONY: help deps deps-bench build data reproduce reproduce-reference reproduce-quick test lint gotest interop notebooks browser bench-scan bench-vit demo-accuracy clean
 
 help:
-	@echo "make reproduce   install what is missing, build the demo set, clean it, write $(REPORT)/data, run the full ablation into $(REPRO)"
+	@echo "make reproduce   install what is missing, build the demo set, clean it, write $(REPORT)/data, run the demo ablation (one seed) into build/reproduce/<commit> and compare it with $(REPRO)"
+	@echo "make reproduce-reference  the committed reference: the demo ablation with three seeds into $(REPRO) (hours; resumable)"
 	@echo "make test        install what is missing, vet, go test, Parquet interop, notebooks, browser check"
 	@echo "make bench-scan  scan benchmark against its Python peer (writes $(REPORT)/bench-scan.txt)"
 	@echo "make bench-vit   fgia bench against PyTorch on the CPU (writes $(REPORT)/bench-vit.txt)"
@@ -37,23 +38,33 @@ build:
 	go build -o $(FGIA) ./fgia/cmd/fgia
 
 data: deps build
-	$(FGIA) demo-data --out $(DATA) --labels $(LABELS) --reuse
+	$(FGIA) demo-data --out $(DATA) --labels-dir $(LABELS) --reuse
 
-# The main job: the data stage, then the whole recipe as an ablation on the
-# demo set with the full budget (resumable: rerun continues a killed run).
-# Its table, plots, predictions and submission land in $(REPORT)/reproduce.
+# The main job: the data stage, then the demo recipe as an ablation with the
+# full budget, one seed, into a fresh folder of its own (one per commit;
+# rerunning continues a killed run), then its rows against the committed
+# reference $(REPRO) (three seeds), difference by difference against the
+# reference's intervals.
+REPRO_OUT := build/reproduce/$(shell git rev-parse --short HEAD 2>/dev/null || echo local)
+
 reproduce: data
 	@start=$$SECONDS; \
 	$(FGIA) clean --data $(DATA); \
-	$(FGIA) stats --data $(DATA) --labels $(LABELS) --out $(REPORT)/data; \
-	$(FGIA) reproduce --data $(DATA) --labels $(LABELS) --budget full --out $(REPRO); \
-	echo "reproduce: done in $$((SECONDS - start)) s; table in $(REPRO)/ablation.md"
+	$(FGIA) stats --data $(DATA) --labels-dir $(LABELS) --out $(REPORT)/data; \
+	$(FGIA) reproduce --data $(DATA) --labels-dir $(LABELS) --recipe demo --budget full --out $(REPRO_OUT) --compare $(REPRO); \
+	echo "reproduce: done in $$((SECONDS - start)) s; table in $(REPRO_OUT)/ablation.md, comparison in $(REPRO_OUT)/compare.md"
+
+# The committed reference: the same with three seeds into $(REPRO) (about
+# 3.5 hours on 2 idle cores; resumable, so it may span sessions).
+reproduce-reference: data
+	$(FGIA) clean --data $(DATA)
+	$(FGIA) reproduce --data $(DATA) --labels-dir $(LABELS) --recipe demo --budget full --seeds 3 --out $(REPRO)
 
 # The quick budget on a set of about 1K training images: what notebooks 04
 # and 05 read. Resumable, and skipped when done.
 reproduce-quick: deps build
-	$(FGIA) demo-data --quick --out $(QUICK)/data --labels $(QUICK)/labels --reuse >/dev/null
-	$(FGIA) reproduce --data $(QUICK)/data --labels $(QUICK)/labels --budget quick --out $(QUICK)/out
+	$(FGIA) demo-data --quick --out $(QUICK)/data --labels-dir $(QUICK)/labels --reuse >/dev/null
+	$(FGIA) reproduce --data $(QUICK)/data --labels-dir $(QUICK)/labels --recipe quick --budget quick --out $(QUICK)/out
 
 test: deps build lint gotest interop notebooks browser
 	@echo "make test: all checks passed"
@@ -70,7 +81,7 @@ gotest:
 # pandas, with one row per file and per annotation line.
 interop: build
 	rm -rf build/interop
-	$(FGIA) demo-data --out build/interop/data --labels build/interop/labels --max-per-class 300 --test-per-class 10 >/dev/null
+	$(FGIA) demo-data --out build/interop/data --labels-dir build/interop/labels --max-per-class 300 --test-per-class 10 >/dev/null
 	$(FGIA) clean --data build/interop/data >/dev/null
 	EXPECT_ROWS=$$(wc -l < build/interop/data/meta/train.txt) \
 	  scripts/check_parquet.sh build/interop/data/meta/manifest.parquet reason

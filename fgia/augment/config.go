@@ -20,26 +20,27 @@ var (
 // CropPct.
 type Config struct {
 	// Size is the output side: images come out Size x Size.
-	Size int
+	Size int `json:"size"`
 	// Gray outputs one channel, the ITU-R 601 luma of the (augmented) RGB
 	// image; Mean and Std then hold one value each.
-	Gray bool
+	Gray bool `json:"gray"`
 	// Mean and Std normalize x/255 per channel; len 3, or 1 when Gray.
-	Mean, Std []float32
+	Mean []float32 `json:"mean"`
+	Std  []float32 `json:"std"`
 
 	// RandomCrop enables RandomResizedCrop; off, training uses the eval
 	// geometry (shorter side to Size/CropPct, center crop).
-	RandomCrop bool
-	Scale      [2]float64 // RRC area fraction range (timm 0.08..1)
-	Ratio      [2]float64 // RRC aspect ratio range, sampled log-uniform (3/4..4/3)
-	HFlip      float64    // probability of a horizontal flip (0.5)
+	RandomCrop bool       `json:"random_crop"`
+	Scale      [2]float64 `json:"scale"` // RRC area fraction range (timm 0.08..1)
+	Ratio      [2]float64 `json:"ratio"` // RRC aspect ratio range, sampled log-uniform (3/4..4/3)
+	HFlip      float64    `json:"hflip"` // probability of a horizontal flip (0.5)
 
-	RandAug RandAugment // RandAug.N == 0 turns it off
-	Erase   Erasing     // Erase.Prob == 0 turns it off
+	RandAug RandAugment `json:"rand_aug"` // RandAug.N == 0 turns it off
+	Erase   Erasing     `json:"erase"`    // Erase.Prob == 0 turns it off
 
 	// CropPct is the eval center-crop fraction (timm 0.875): the shorter
 	// side is first resized to floor(Size/CropPct).
-	CropPct float64
+	CropPct float64 `json:"crop_pct"`
 }
 
 // DefaultTrain is the champion's timm training transform at the given size:

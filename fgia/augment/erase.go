@@ -26,12 +26,12 @@ const (
 // [MinArea, MaxArea] and log-uniform aspect ratio in [MinAspect, MaxAspect]
 // is replaced, trying up to 10 draws for a box that fits.
 type Erasing struct {
-	Prob      float64 // 0 turns erasing off
-	MinArea   float64
-	MaxArea   float64
-	MinAspect float64
-	MaxAspect float64 // 0 means 1/MinAspect, as timm
-	Mode      EraseMode
+	Prob      float64   `json:"prob"` // 0 turns erasing off
+	MinArea   float64   `json:"min_area"`
+	MaxArea   float64   `json:"max_area"`
+	MinAspect float64   `json:"min_aspect"`
+	MaxAspect float64   `json:"max_aspect"` // 0 means 1/MinAspect, as timm
+	Mode      EraseMode `json:"mode"`
 }
 
 // DefaultErasing is timm's RandomErasing(0.25, mode='pixel'): area in

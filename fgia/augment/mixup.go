@@ -11,15 +11,15 @@ import (
 // from label-smoothed one-hot vectors. It runs on the normalized batch
 // after the per-image pipeline, as timm does in its collate/loader.
 type Mixup struct {
-	MixupAlpha  float64 // Beta(α,α) for mixup; 0 disables mixup
-	CutmixAlpha float64 // Beta(α,α) for cutmix; 0 disables cutmix
-	Prob        float64 // probability to mix a batch at all
-	SwitchProb  float64 // probability to use cutmix when both are enabled
+	MixupAlpha  float64 `json:"mixup_alpha"`  // Beta(α,α) for mixup; 0 disables mixup
+	CutmixAlpha float64 `json:"cutmix_alpha"` // Beta(α,α) for cutmix; 0 disables cutmix
+	Prob        float64 `json:"prob"`         // probability to mix a batch at all
+	SwitchProb  float64 `json:"switch_prob"`  // probability to use cutmix when both are enabled
 	// LabelSmoothing ε: the true class gets 1-ε+ε/K, the others ε/K.
-	LabelSmoothing float64
+	LabelSmoothing float64 `json:"label_smoothing"`
 	// CorrectLambda sets λ to the unchanged-area fraction after the cutmix
 	// box is clipped to the image (timm correct_lam, default true).
-	CorrectLambda bool
+	CorrectLambda bool `json:"correct_lambda"`
 }
 
 // DefaultMixup is the champion's timm Mixup: mixup α 0.8, cutmix α 1.0,

@@ -84,19 +84,19 @@ const levelDenom = 10.0
 // Geometric ops resample bilinearly; timm's default ('random' train
 // interpolation) picks bilinear or bicubic per op at random.
 type RandAugment struct {
-	N    int     // ops per image; 0 turns RandAugment off
-	M    float64 // magnitude, 0..10 scale ('m9')
-	MStd float64 // std of Gaussian magnitude noise ('mstd0.5'); +Inf: uniform in [0, M]
-	MMax float64 // magnitude clip ('mmax'); 0 means timm's default 10
-	Prob float64 // probability each drawn op is applied (timm: 0.5)
+	N    int     `json:"n"`    // ops per image; 0 turns RandAugment off
+	M    float64 `json:"m"`    // magnitude, 0..10 scale ('m9')
+	MStd float64 `json:"mstd"` // std of Gaussian magnitude noise ('mstd0.5'); +Inf: uniform in [0, M]
+	MMax float64 `json:"mmax"` // magnitude clip ('mmax'); 0 means timm's default 10
+	Prob float64 `json:"prob"` // probability each drawn op is applied (timm: 0.5)
 	// TranslatePct is the translation at magnitude 10, as a fraction of the
 	// image side (timm's translate_pct, 0.45).
-	TranslatePct float64
+	TranslatePct float64 `json:"translate_pct"`
 	// Fill colors pixels that geometric ops bring in from outside the image.
 	// timm falls back to (128,128,128); note its create_transform passes
 	// round(255*mean), (124,116,104) for ImageNet statistics.
-	Fill [3]uint8
-	Ops  []Op // candidate ops; empty means IncreasingOps()
+	Fill [3]uint8 `json:"fill"`
+	Ops  []Op     `json:"ops"` // candidate ops; empty means IncreasingOps()
 }
 
 // DefaultRandAugment is timm's "rand-m9-mstd0.5-inc1", the champion's

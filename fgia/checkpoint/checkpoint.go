@@ -3,11 +3,16 @@
 // a run killed at any moment leaves its last complete checkpoint intact and
 // resumes from it. Files are named by step, so the newest is found by
 // listing the folder (no pointer file to tear), and only the last K are
-// kept (model soups average them).
+// kept (model soups average them). Every file ends with the SHA-256 of
+// its bytes, and loading verifies it, so a damaged checkpoint is refused
+// by name instead of loading wrong weights; LatestValid skips such files
+// to the newest intact one.
 package checkpoint
 
 import (
 	"bufio"
+	"bytes"
+	"crypto/sha256"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
@@ -27,9 +32,18 @@ import (
 )
 
 const (
-	magic = "FGIACKPT1\n"
-	ext   = ".ckpt"
+	// magic starts every checkpoint written now: header, tensors, then the
+	// SHA-256 of everything before it.
+	magic = "FGIACKPT2\n"
+	// magicV1 is the format before checksums (no trailer): still loaded,
+	// unverified.
+	magicV1 = "FGIACKPT1\n"
+	ext     = ".ckpt"
 )
+
+// ErrDamaged is returned (wrapped) for a checkpoint whose bytes do not
+// match its checksum, or that is truncated.
+var ErrDamaged = errors.New("checkpoint damaged")
 
 // Var describes one stored tensor.
 type Var struct {
@@ -54,6 +68,8 @@ type Checkpoint struct {
 	Header
 	Tensors map[string]*tensors.Tensor
 	File    string
+	// Unverified marks a file of the format before checksums.
+	Unverified bool
 }
 
 // Name returns the file name of the checkpoint at step.
@@ -97,8 +113,9 @@ func Save(ctx *context.Context, dir string, step int64, meta any, keep int) (str
 		return "", err
 	}
 	path := filepath.Join(dir, Name(step))
-	err = atomicfile.Write(path, func(w io.Writer) error {
-		bw := bufio.NewWriterSize(w, 1<<20)
+	err = atomicfile.Write(path, func(f io.Writer) error {
+		sum := sha256.New()
+		bw := bufio.NewWriterSize(io.MultiWriter(f, sum), 1<<20)
 		if _, err := bw.WriteString(magic); err != nil {
 			return err
 		}
@@ -117,7 +134,11 @@ func Save(ctx *context.Context, dir string, step int64, meta any, keep int) (str
 				return werr
 			}
 		}
-		return bw.Flush()
+		if err := bw.Flush(); err != nil {
+			return err
+		}
+		_, err := f.Write(sum.Sum(nil))
+		return err
 	})
 	if err != nil {
 		return "", err
@@ -162,55 +183,124 @@ func Latest(dir string) (string, error) {
 	return all[len(all)-1], nil
 }
 
-// Load reads a checkpoint file.
+// Load reads a checkpoint file and verifies its checksum.
 func Load(path string) (*Checkpoint, error) {
+	return load(path, true)
+}
+
+// ReadHeader reads a checkpoint's header (step, metadata, variables)
+// without its tensors or any verification.
+func ReadHeader(path string) (*Header, error) {
+	c, err := load(path, false)
+	if err != nil {
+		return nil, err
+	}
+	return &c.Header, nil
+}
+
+func load(path string, tensorsToo bool) (*Checkpoint, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("checkpoint: %w", err)
 	}
 	defer f.Close()
-	r := bufio.NewReaderSize(f, 1<<20)
+	// The body is read through the hash; the trailer past it is not.
+	buffered := bufio.NewReaderSize(f, 1<<20)
+	sum := sha256.New()
+	r := io.TeeReader(buffered, sum)
 	bad := func(format string, args ...any) error {
 		return fmt.Errorf("checkpoint: %s: %s", path, fmt.Sprintf(format, args...))
 	}
+	damaged := func(format string, args ...any) error {
+		return fmt.Errorf("checkpoint: %s: %w: %s", path, ErrDamaged, fmt.Sprintf(format, args...))
+	}
 	m := make([]byte, len(magic))
-	if _, err := io.ReadFull(r, m); err != nil || string(m) != magic {
+	if _, err := io.ReadFull(r, m); err != nil || (string(m) != magic && string(m) != magicV1) {
 		return nil, bad("not an fgia checkpoint")
 	}
+	verified := string(m) == magic
 	var n uint64
 	if err := binary.Read(r, binary.LittleEndian, &n); err != nil || n > 1<<30 {
-		return nil, bad("bad header length")
+		return nil, damaged("bad header length")
 	}
 	head := make([]byte, n)
 	if _, err := io.ReadFull(r, head); err != nil {
-		return nil, bad("truncated header")
+		return nil, damaged("truncated header")
 	}
 	c := &Checkpoint{File: path, Tensors: map[string]*tensors.Tensor{}}
 	if err := json.Unmarshal(head, &c.Header); err != nil {
-		return nil, bad("header: %v", err)
+		return nil, damaged("header: %v", err)
+	}
+	if !tensorsToo {
+		return c, nil
 	}
 	for _, v := range c.Vars {
 		dt, err := dtypes.DTypeString(v.DType)
 		if err != nil {
-			return nil, bad("variable %s: dtype %q", v.Path, v.DType)
+			return nil, damaged("variable %s: dtype %q", v.Path, v.DType)
 		}
 		t := tensors.FromShape(shapes.Make(dt, v.Dims...))
 		var rerr error
 		if err := t.MutableBytes(func(data []byte) {
 			if int64(len(data)) != v.Bytes {
-				rerr = bad("variable %s: %d bytes, header says %d", v.Path, len(data), v.Bytes)
+				rerr = damaged("variable %s: %d bytes, header says %d", v.Path, len(data), v.Bytes)
 				return
 			}
-			_, rerr = io.ReadFull(r, data)
+			if _, err := io.ReadFull(r, data); err != nil {
+				rerr = damaged("variable %s: %v", v.Path, err)
+			}
 		}); err != nil {
 			return nil, err
 		}
 		if rerr != nil {
-			return nil, bad("variable %s: %v", v.Path, rerr)
+			return nil, rerr
 		}
 		c.Tensors[v.Path] = t
 	}
+	if !verified {
+		c.Unverified = true
+		return c, nil
+	}
+	want := sum.Sum(nil) // of everything read so far: the whole body
+	got := make([]byte, sha256.Size)
+	if _, err := io.ReadFull(buffered, got); err != nil {
+		return nil, damaged("truncated: the checksum is missing")
+	}
+	if !bytes.Equal(got, want) {
+		return nil, damaged("SHA-256 mismatch: the file changed after it was written")
+	}
+	if _, err := buffered.ReadByte(); err != io.EOF {
+		return nil, damaged("bytes after the checksum")
+	}
 	return c, nil
+}
+
+// Skipped is a checkpoint LatestValid passed over, and why.
+type Skipped struct {
+	File string
+	Err  error
+}
+
+// LatestValid loads the newest checkpoint of dir that verifies, and lists
+// the newer ones it skipped as damaged. It returns nil when there is no
+// intact checkpoint (skipped then says why).
+func LatestValid(dir string) (*Checkpoint, []Skipped, error) {
+	all, err := List(dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	var skipped []Skipped
+	for i := len(all) - 1; i >= 0; i-- {
+		c, err := Load(all[i])
+		if err == nil {
+			return c, skipped, nil
+		}
+		if !errors.Is(err, ErrDamaged) {
+			return nil, skipped, err
+		}
+		skipped = append(skipped, Skipped{File: all[i], Err: err})
+	}
+	return nil, skipped, nil
 }
 
 // Restore sets ctx's variables from c: each stored tensor becomes the value

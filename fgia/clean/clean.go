@@ -3,7 +3,10 @@ package clean
 import (
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
+	"path"
+	"path/filepath"
 	"sort"
 	"strings"
 
@@ -21,6 +24,9 @@ const (
 	TooSmall          = "too_small"
 	Unlisted          = "unlisted"
 	Outlier           = "outlier"
+	// NotAClass is a folder under train/ that holds no listed image (a
+	// stray folder, .ipynb_checkpoints, __MACOSX): reported, never a class.
+	NotAClass = "not_a_class"
 )
 
 // Options control cleaning. The zero value is not meaningful; start from
@@ -39,6 +45,23 @@ type Options struct {
 // DefaultOptions are the kit's defaults.
 func DefaultOptions() Options {
 	return Options{MinSide: 16, MaxPixels: imagefile.DefaultMaxPixels, OutlierZ: 3.5, Log: os.Stderr}
+}
+
+// Validate checks the options, naming the option of a bad value.
+func (o Options) Validate() error {
+	switch {
+	case o.NumClasses < 0:
+		return fmt.Errorf("clean: classes %d: want >= 0 (0: from the annotations)", o.NumClasses)
+	case o.MinSide < 1:
+		return fmt.Errorf("clean: min side %d: want >= 1 pixel", o.MinSide)
+	case o.MaxPixels < 1:
+		return fmt.Errorf("clean: max pixels %d: want >= 1", o.MaxPixels)
+	case o.OutlierZ <= 0:
+		return fmt.Errorf("clean: outlier z %g: want > 0", o.OutlierZ)
+	case o.Workers < 0:
+		return fmt.Errorf("clean: workers %d: want >= 0 (0: one per CPU)", o.Workers)
+	}
+	return nil
 }
 
 // Summary is what a cleaning run did.
@@ -60,8 +83,11 @@ func Run(root string, opt Options) (*Summary, error) {
 	if opt.Log == nil {
 		opt.Log = io.Discard
 	}
-	if opt.NumClasses <= 0 {
-		n, err := l.NumClassFolders()
+	if err := opt.Validate(); err != nil {
+		return nil, err
+	}
+	if opt.NumClasses == 0 {
+		n, err := l.NumClasses()
 		if err != nil {
 			return nil, err
 		}
@@ -71,6 +97,9 @@ func Run(root string, opt Options) (*Summary, error) {
 	if err != nil {
 		return nil, err
 	}
+	if len(anns) == 0 && len(lineErrs) == 0 {
+		return nil, fmt.Errorf("clean: %s has no annotation lines (want \"relative/path label\" lines)", l.Path(dataset.TrainList))
+	}
 	for i, e := range lineErrs {
 		e.File = l.Path(dataset.TrainList)
 		if i < 20 {
@@ -79,7 +108,15 @@ func Run(root string, opt Options) (*Summary, error) {
 			fmt.Fprintf(opt.Log, "... %d more annotation errors (all in the manifest)\n", len(lineErrs)-20)
 		}
 	}
-	files, err := l.ListFiles(dataset.TrainDir)
+	var files, irregular []string
+	err = l.WalkEntries(dataset.TrainDir, func(p string, regular bool) error {
+		if regular {
+			files = append(files, p)
+		} else {
+			irregular = append(irregular, p)
+		}
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -101,6 +138,17 @@ func Run(root string, opt Options) (*Summary, error) {
 	}
 	scanned := scan.Files(root, paths, scan.Options{Workers: opt.Workers, MaxPixels: opt.MaxPixels, ThumbSide: thumb, Label: "clean: scan", Quiet: opt.Quiet})
 	rows := decide(anns, scanned, opt)
+	for _, p := range irregular {
+		if _, ok := listed[p]; !ok { // a listed one was scanned: not_regular
+			rows = append(rows, manifest.Row{Path: p, Label: -1, Status: manifest.Dropped, Reason: string(imagefile.NotRegular),
+				Detail: "not a regular file (a FIFO, socket, device, or a link to a folder or to nothing): never opened"})
+		}
+	}
+	strays, err := strayFolders(l, anns)
+	if err != nil {
+		return nil, err
+	}
+	rows = append(rows, strays...)
 	for _, e := range lineErrs {
 		p := e.Text // the path, when the line has a label field after it
 		if i := strings.LastIndexAny(p, " \t"); i >= 0 {
@@ -121,6 +169,10 @@ func Run(root string, opt Options) (*Summary, error) {
 	}
 	if err := manifest.Write(l.Path(dataset.ManifestFile), rows); err != nil {
 		return nil, err
+	}
+	if s.Kept == 0 {
+		return s, fmt.Errorf("clean: nothing of %s can be trained on (%d lines, %d files): see the reasons in %s",
+			l.Path(dataset.TrainList), s.Lines, s.Files, l.Path(dataset.ManifestFile))
 	}
 	if err := dataset.WriteAnnotations(l.Path(dataset.CleanList), s.List); err != nil {
 		return nil, err
@@ -213,4 +265,37 @@ func decide(anns []dataset.Annotation, scanned []scan.File, opt Options) []manif
 		}
 	}
 	return rows
+}
+
+// strayFolders are the folders under train/ that hold no listed image,
+// at any depth: reported in the manifest, since classes come from the
+// annotations and a folder is never one by itself.
+func strayFolders(l dataset.Layout, anns []dataset.Annotation) ([]manifest.Row, error) {
+	used := map[string]bool{}
+	for _, a := range anns {
+		for d := path.Dir(a.Path); d != "." && d != "/"; d = path.Dir(d) {
+			used[d] = true
+		}
+	}
+	var rows []manifest.Row
+	root := l.Path(dataset.TrainDir)
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if !d.IsDir() || p == root {
+			return nil
+		}
+		rel, err := filepath.Rel(l.Root, p)
+		if err != nil {
+			return err
+		}
+		rel = filepath.ToSlash(rel)
+		if !used[rel] {
+			rows = append(rows, manifest.Row{Path: rel + "/", Label: -1, Status: manifest.Dropped, Reason: NotAClass,
+				Detail: "a folder under train/ with no listed image: classes come from meta/train.txt, so it is not a class"})
+		}
+		return nil
+	})
+	return rows, err
 }

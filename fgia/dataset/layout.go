@@ -49,9 +49,22 @@ func (l Layout) Check() error {
 }
 
 // WalkFiles calls fn with the path (relative to the root, slash-separated) of
-// every regular file under the folder rel, in lexical order, without holding
-// the listing of more than one folder at a time.
+// every regular file under the folder rel (symbolic links to regular files
+// included), in lexical order, without holding the listing of more than one
+// folder at a time.
 func (l Layout) WalkFiles(rel string, fn func(path string) error) error {
+	return l.WalkEntries(rel, func(path string, regular bool) error {
+		if regular {
+			return fn(path)
+		}
+		return nil
+	})
+}
+
+// WalkEntries is WalkFiles that also reports the entries that are not
+// regular files (FIFOs, sockets, devices, links to folders or to nothing),
+// with regular false, so that a manifest can account for them.
+func (l Layout) WalkEntries(rel string, fn func(path string, regular bool) error) error {
 	root := l.Path(rel)
 	if st, err := os.Stat(root); err != nil {
 		return fmt.Errorf("dataset: folder %s: %w", root, err)
@@ -62,14 +75,19 @@ func (l Layout) WalkFiles(rel string, fn func(path string) error) error {
 		if err != nil {
 			return fmt.Errorf("dataset: %s: %w", p, err)
 		}
-		if d.IsDir() || !d.Type().IsRegular() {
+		if d.IsDir() {
 			return nil
+		}
+		regular := d.Type().IsRegular()
+		if d.Type()&fs.ModeSymlink != 0 {
+			st, err := os.Stat(p) // a link counts as what it points to
+			regular = err == nil && st.Mode().IsRegular()
 		}
 		r, err := filepath.Rel(l.Root, p)
 		if err != nil {
 			return err
 		}
-		return fn(filepath.ToSlash(r))
+		return fn(filepath.ToSlash(r), regular)
 	})
 }
 

@@ -90,6 +90,7 @@ type file struct {
 	enc    encoding
 	seed   uint64
 	noise  string
+	source int  // the true class of a wrong label
 	listed bool // goes into train.txt
 	rel    string
 }
@@ -116,7 +117,11 @@ func plan(opt Options, train, test *fashionmnist.Split) *buildPlan {
 	for _, i := range rng.Perm(len(train.Labels)) {
 		byClass[train.Labels[i]] = append(byClass[train.Labels[i]], i)
 	}
+	// Every class gets each defect at the same rate, so the long tail
+	// survives the noise (a tail class is not swamped by wrong labels).
+	ownBy := make([][]*file, nc)
 	var clean []*file
+	spare := make([][]int, nc) // Fashion-MNIST images no clean file uses
 	for c := 0; c < nc; c++ {
 		n := opt.MaxPerClass
 		if nc > 1 {
@@ -125,47 +130,116 @@ func plan(opt Options, train, test *fashionmnist.Split) *buildPlan {
 		n = max(1, min(n, len(byClass[c])))
 		res.ClassCounts[c] = n
 		for _, i := range byClass[c][:n] {
-			clean = append(clean, &file{pix: train.Images[i], side: fashionmnist.Side, label: c, listed: true})
+			f := &file{pix: train.Images[i], side: fashionmnist.Side, label: c, listed: true}
+			ownBy[c] = append(ownBy[c], f)
+			clean = append(clean, f)
 		}
+		spare[c] = byClass[c][n:]
 	}
 	rng.Shuffle(len(clean), func(i, j int) { clean[i], clean[j] = clean[j], clean[i] })
 	for _, f := range clean {
 		f.enc = pickEncoding(rng)
 		f.seed = rng.Uint64()
 	}
-
-	count := func(rate float64) int {
-		if rate <= 0 {
-			return 0
+	perClass := func(rate float64, c int) int { return int(math.Round(rate * float64(res.ClassCounts[c]))) }
+	// pickDonor draws a class confusable with c, by weight, among those
+	// with supply left; with bySupply the weight is scaled by the supply,
+	// so that large classes give most copies and a small one is not
+	// emptied. -1 when no class has supply.
+	pickDonor := func(c int, supply func(d int) int, bySupply bool) int {
+		weight := func(d int, w float64) float64 {
+			n := supply(d)
+			switch {
+			case n <= 0:
+				return 0
+			case bySupply:
+				return w * float64(n)
+			}
+			return w
 		}
-		return max(1, int(math.Round(rate*float64(len(clean)))))
+		var total float64
+		ws := donors(c, nc)
+		keys := make([]int, 0, len(ws))
+		for d := range ws {
+			keys = append(keys, d)
+		}
+		sort.Ints(keys)
+		for _, d := range keys {
+			total += weight(d, ws[d])
+		}
+		if total == 0 {
+			return -1
+		}
+		x := rng.Float64() * total
+		last := -1
+		for _, d := range keys {
+			if w := weight(d, ws[d]); w > 0 {
+				if x -= w; x < 0 {
+					return d
+				}
+				last = d
+			}
+		}
+		return last
 	}
-	otherClass := func(c int) int { return (c + 1 + rng.IntN(nc-1)) % nc }
-	next := 0 // defects take distinct images from the shuffled list
-	take := func(n int) []*file {
-		n = min(n, len(clean)-next)
-		s := clean[next : next+n]
-		next += n
-		return s
+	// A class's own images break (unreadable, tiny) at the class's rate,
+	// each image at most once.
+	used := map[*file]bool{}
+	takeOwn := func(c, n int, kind string) {
+		for _, f := range ownBy[c] {
+			if n == 0 {
+				return
+			}
+			if !used[f] {
+				used[f], f.noise = true, kind
+				n--
+			}
+		}
 	}
-	for _, f := range take(count(opt.Noise.Unreadable)) {
-		f.noise = KindUnreadable
+	for c := 0; c < nc; c++ {
+		takeOwn(c, perClass(opt.Noise.Unreadable, c), KindUnreadable)
+		takeOwn(c, perClass(opt.Noise.Tiny, c), KindTiny)
 	}
-	for _, f := range take(count(opt.Noise.Duplicate)) {
-		f.noise = KindDuplicate
-		dup := *f
-		dup.label = otherClass(f.label)
-		clean = append(clean, &dup)
-	}
-	for _, f := range take(count(opt.Noise.Tiny)) {
-		f.noise = KindTiny
-	}
-	for _, f := range take(count(opt.Noise.LabelNoise)) {
-		f.noise = KindLabelNoise
-		f.label = otherClass(f.label)
-	}
-	for i, n := 0, count(opt.Noise.Chart); i < n; i++ {
-		clean = append(clean, &file{label: rng.IntN(nc), enc: encPNG, seed: rng.Uint64(), noise: KindChart, listed: true})
+	for c := 0; c < nc; c++ {
+		// Copies of a confusable class's listed images filed under c as
+		// well: the same content under two labels.
+		for k := perClass(opt.Noise.Duplicate, c); k > 0; k-- {
+			d := pickDonor(c, func(d int) int {
+				n := 0
+				for _, f := range ownBy[d] {
+					if !used[f] {
+						n++
+					}
+				}
+				return n
+			}, true)
+			if d < 0 {
+				break
+			}
+			for _, f := range ownBy[d] {
+				if !used[f] {
+					used[f], f.noise = true, KindDuplicate
+					dup := *f
+					dup.label = c
+					clean = append(clean, &dup)
+					break
+				}
+			}
+		}
+		// Wrong labels: further images of confusable classes filed under c.
+		for k := perClass(opt.Noise.LabelNoise, c); k > 0; k-- {
+			d := pickDonor(c, func(d int) int { return len(spare[d]) }, false)
+			if d < 0 {
+				break
+			}
+			i := spare[d][0]
+			spare[d] = spare[d][1:]
+			clean = append(clean, &file{pix: train.Images[i], side: fashionmnist.Side, label: c, listed: true,
+				enc: pickEncoding(rng), seed: rng.Uint64(), noise: KindLabelNoise, source: d})
+		}
+		for k := perClass(opt.Noise.Chart, c); k > 0; k-- {
+			clean = append(clean, &file{label: c, enc: encPNG, seed: rng.Uint64(), noise: KindChart, listed: true})
+		}
 	}
 	for _, f := range clean {
 		f.dir = fmt.Sprintf("%s/%04d", dataset.TrainDir, f.label)

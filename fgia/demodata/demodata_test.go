@@ -4,6 +4,7 @@ import (
 	"crypto/sha1"
 	"fmt"
 	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
 	"sort"
@@ -147,5 +148,57 @@ func TestValidate(t *testing.T) {
 		if err := o.validate(); err == nil {
 			t.Errorf("%s: no error", tc.name)
 		}
+	}
+}
+
+// TestNoiseIsPerClass: every class gets each defect at the configured rate
+// of its own size (so the tail is not swamped by wrong labels), wrong
+// labels come from confusable classes, and the imbalance after noise stays
+// the configured one.
+func TestNoiseIsPerClass(t *testing.T) {
+	needFashionMNIST(t)
+	o := DefaultOptions()
+	o.Out, o.Labels = "unused", "unused"
+	train, err := fashionmnist.Load("", "train")
+	if err != nil {
+		t.Fatal(err)
+	}
+	test, err := fashionmnist.Load("", "t10k")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := plan(o, train, test)
+	nc := len(p.result.ClassCounts)
+	listed := make([]int, nc)
+	byKind := map[string][]int{}
+	for _, f := range p.files {
+		if !f.listed || !strings.HasPrefix(f.dir, "train/") {
+			continue
+		}
+		listed[f.label]++
+		if f.noise != "" {
+			if byKind[f.noise] == nil {
+				byKind[f.noise] = make([]int, nc)
+			}
+			byKind[f.noise][f.label]++
+		}
+		if f.noise == KindLabelNoise && confusable[f.label][f.source] == 0 {
+			t.Errorf("a %s image is labelled %s: not a confusable class", fashionmnist.ClassNames[f.source], fashionmnist.ClassNames[f.label])
+		}
+	}
+	for kind, rate := range map[string]float64{KindLabelNoise: o.Noise.LabelNoise, KindChart: o.Noise.Chart, KindTiny: o.Noise.Tiny, KindUnreadable: o.Noise.Unreadable} {
+		for c, n := range byKind[kind] {
+			want := rate * float64(p.result.ClassCounts[c])
+			if math.Abs(float64(n)-want) > 0.5+1e-9 {
+				t.Errorf("%s: class %d has %d, want %.1f (rate %g of %d)", kind, c, n, want, rate, p.result.ClassCounts[c])
+			}
+		}
+	}
+	lo, hi := listed[0], listed[0]
+	for _, n := range listed {
+		lo, hi = min(lo, n), max(hi, n)
+	}
+	if imb := float64(hi) / float64(lo); math.Abs(imb-o.Imbalance) > 0.1*o.Imbalance {
+		t.Errorf("imbalance after noise %.1f (listed %v), configured %g", imb, listed, o.Imbalance)
 	}
 }

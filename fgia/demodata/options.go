@@ -5,8 +5,12 @@ import (
 	"fmt"
 )
 
-// Noise sets the share of each injected defect, as a fraction of the clean
-// training images (charts: extra files added on top).
+// Noise sets the rate of each injected defect, the same in every class, as
+// a fraction of the class's clean training images: unreadable and tiny
+// images are the class's own, broken; duplicates are copies of a
+// confusable class's images filed under the class too; wrong labels and
+// charts are extra files filed under it (wrong labels are images of
+// confusable classes: shirt for T-shirt, sneaker for sandal).
 type Noise struct {
 	Unreadable float64 `json:"unreadable"`  // zero-byte, truncated or garbage files
 	Duplicate  float64 `json:"duplicate"`   // copies filed under a second, wrong class
@@ -57,9 +61,17 @@ func (o Options) validate() error {
 	return nil
 }
 
+// noiseModel versions how defects are planned: 2 gives every class the
+// same rate of each defect and draws wrong labels from confusable classes
+// (1 flipped labels uniformly over all images and classes).
+const noiseModel = 2
+
 // fingerprint identifies the content a set of options produces.
 func (o Options) fingerprint() string {
-	b, _ := json.Marshal(o)
+	b, _ := json.Marshal(struct {
+		Options
+		NoiseModel int `json:"noise_model"`
+	}{o, noiseModel})
 	return string(b)
 }
 

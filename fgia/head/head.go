@@ -39,7 +39,18 @@ type Config struct {
 	Adaptive    bool    `json:"adaptive"`
 	MarginMin   float64 `json:"margin_min"`
 	MarginRange float64 `json:"margin_range"`
+	// MarginWarmupEpochs ramps the margins linearly from 0 over the first
+	// epochs of training (the trainer sets ParamMarginScale). From a random
+	// start a full margin can collapse the features to theta near pi - m,
+	// where the pull towards the true class vanishes; a plain cosine head
+	// first separates the classes, then the margin tightens them (third
+	// place raised its margin each epoch).
+	MarginWarmupEpochs float64 `json:"margin_warmup_epochs,omitempty"`
 }
+
+// ParamMarginScale is the graph parameter (a scalar *Node in [0, 1]) that
+// scales the margins of a training graph; unset, margins apply in full.
+const ParamMarginScale = "fgia_head_margin_scale"
 
 // Validate reports an unusable head.
 func (c Config) Validate() error {
@@ -58,8 +69,11 @@ func (c Config) Validate() error {
 	if c.Kind == SubCenter && c.SubCenters < 1 {
 		return fmt.Errorf("head: sub-center ArcFace needs at least one sub-center")
 	}
-	if c.Margin < 0 || c.Margin >= math.Pi/2 || c.MarginMin < 0 || c.MarginMin+c.MarginRange >= math.Pi/2 {
+	if c.Margin < 0 || c.Margin >= math.Pi/2 || c.MarginMin < 0 || c.MarginRange < 0 || c.MarginMin+c.MarginRange >= math.Pi/2 {
 		return fmt.Errorf("head: margins must lie in [0, pi/2)")
+	}
+	if c.MarginWarmupEpochs < 0 {
+		return fmt.Errorf("head: margin warmup of %g epochs", c.MarginWarmupEpochs)
 	}
 	return nil
 }
@@ -112,6 +126,9 @@ func (c Config) logits(ctx *context.Context, features, labels *Node, margins []f
 		m = Gather(Const(g, margins), ExpandAxes(labels, -1)) // [B]
 	} else {
 		m = Scalar(g, cos.DType(), c.Margin)
+	}
+	if scale := context.GetGraphParamOr[*Node](ctx, g, ParamMarginScale, nil); scale != nil {
+		m = Mul(m, ConvertDType(scale, m.DType()))
 	}
 	oneHot := OneHot(labels, c.Classes, cos.DType())
 	target := ReduceSum(Mul(cos, oneHot), -1) // [B]

@@ -9,7 +9,6 @@ package loader
 import (
 	"fmt"
 	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"runtime"
 	"sync"
@@ -34,6 +33,9 @@ type Batch struct {
 	Items  []int     // the item index of each row; -1 for padding
 	Valid  int       // rows that are real items (the rest pad the last batch)
 	Err    error
+	// Bad maps a row whose image could not be loaded to why, when the
+	// loader is Tolerant (the row's pixels are zeros).
+	Bad map[int]error
 }
 
 // Loader describes how to load a list.
@@ -49,6 +51,10 @@ type Loader struct {
 	Classes int
 	// MaxPixels bounds decoding (imagefile.DefaultMaxPixels if 0).
 	MaxPixels int
+	// Tolerant keeps going past an image that cannot be loaded (prediction
+	// on web images): its row is zeros and Batch.Bad says why. Training
+	// is not tolerant: a cleaned list has only readable images.
+	Tolerant bool
 }
 
 // Stream loads the items order[start*Size:] in batches, numbering them from
@@ -135,7 +141,7 @@ func (l *Loader) load(aw *augment.Worker, epoch int, order []int, b int) Batch {
 		it := l.Items[order[pos]]
 		batch.Items[r] = order[pos]
 		batch.Labels[r] = int32(max(it.Label, 0))
-		data, err := os.ReadFile(filepath.Join(l.Root, filepath.FromSlash(it.Path)))
+		data, err := imagefile.ReadFile(filepath.Join(l.Root, filepath.FromSlash(it.Path)), nil)
 		if err == nil {
 			var img *imagefile.RGB
 			img, _, err = imagefile.DecodeRGB(data, l.MaxPixels)
@@ -143,6 +149,14 @@ func (l *Loader) load(aw *augment.Worker, epoch int, order []int, b int) Batch {
 				rng := rand.New(rand.NewPCG(l.Seed^uint64(epoch)*0x9e3779b97f4a7c15, uint64(pos)))
 				err = aw.Apply(batch.Images[r*per:(r+1)*per], img, rng)
 			}
+		}
+		if err != nil && l.Tolerant {
+			clear(batch.Images[r*per : (r+1)*per])
+			if batch.Bad == nil {
+				batch.Bad = map[int]error{}
+			}
+			batch.Bad[r] = err
+			continue
 		}
 		if err != nil {
 			batch.Err = fmt.Errorf("loader: %s: %w", it.Path, err)

@@ -1,8 +1,8 @@
 // Package loss holds the training objectives, as GoMLX graphs: softmax
 // cross-entropy with label smoothing, its soft-target form for Mixup/CutMix,
 // Softmax-EQL (equalization loss) that really accumulates per-class gradient
-// statistics during training, Balanced Softmax, and a temperature-scaled
-// distillation loss towards a teacher's soft targets.
+// statistics during training, Balanced Softmax, and Hinton's distillation
+// term (KL between temperature-softened teacher and student, scaled by T^2).
 package loss
 
 import (
@@ -63,8 +63,20 @@ func Targets(labels *Node, classes int, smoothing float64) *Node {
 }
 
 // SoftCE is the mean over the batch of -sum_c t_c log softmax(z)_c.
-func SoftCE(logits, targets *Node) *Node {
-	return Neg(ReduceAllMean(ReduceSum(Mul(targets, LogSoftmax(logits, -1)), -1)))
+func SoftCE(logits, targets *Node) *Node { return weightedMean(softCE(logits, targets), nil) }
+
+// softCE is each sample's -sum_c t_c log softmax(z)_c, [B].
+func softCE(logits, targets *Node) *Node {
+	return Neg(ReduceSum(Mul(targets, LogSoftmax(logits, -1)), -1))
+}
+
+// weightedMean is the batch mean of per-sample losses [B], each multiplied
+// by its weight when weights ([B]) is not nil.
+func weightedMean(perSample, weights *Node) *Node {
+	if weights != nil {
+		perSample = Mul(perSample, ConvertDType(weights, perSample.DType()))
+	}
+	return ReduceAllMean(perSample)
 }
 
 // StatsScope and StatsName locate Softmax-EQL's accumulated per-class
@@ -79,6 +91,13 @@ const (
 // frequencies summing to 1) are needed by Balanced; EQL keeps and updates its
 // statistics in ctx (call Compute once per training graph).
 func (c Config) Compute(ctx *context.Context, logits, labels, soft *Node, priors []float32) *Node {
+	return c.ComputeWeighted(ctx, logits, labels, soft, priors, nil)
+}
+
+// ComputeWeighted is Compute with each sample's loss multiplied by its
+// weight ([B], nil for 1) before the batch mean (distillation gives the
+// hard-label term of distilled samples the weight 1 - alpha).
+func (c Config) ComputeWeighted(ctx *context.Context, logits, labels, soft *Node, priors []float32, weights *Node) *Node {
 	classes := logits.Shape().Dimensions[1]
 	targets := soft
 	if targets == nil {
@@ -93,15 +112,15 @@ func (c Config) Compute(ctx *context.Context, logits, labels, soft *Node, priors
 		for i, p := range priors {
 			logp[i] = float32(math.Log(math.Max(float64(p), 1e-12)))
 		}
-		return SoftCE(Add(logits, ExpandLeftToRank(Const(logits.Graph(), logp), 2)), targets)
+		return weightedMean(softCE(Add(logits, ExpandLeftToRank(Const(logits.Graph(), logp), 2)), targets), weights)
 	case EQL:
-		return c.eql(ctx, logits, targets)
+		return weightedMean(c.eql(ctx, logits, targets), weights)
 	default:
-		return SoftCE(logits, targets)
+		return weightedMean(softCE(logits, targets), weights)
 	}
 }
 
-// eql is Softmax-EQL: for non-target classes j, z_j += tau*log(max(g_j,eps)
+// eql is Softmax-EQL (per-sample losses [B]): for non-target classes j, z_j += tau*log(max(g_j,eps)
 // / max(g_y,eps)), with g_c the accumulated |dL/dz_c| over the samples of
 // class c. The gradient of softmax cross-entropy with respect to the target
 // logit is p_y - 1, so each step adds sum over samples of class c of
@@ -116,24 +135,31 @@ func (c Config) eql(ctx *context.Context, logits, targets *Node) *Node {
 	statsVar.SetTrainable(false)
 	stats := statsVar.ValueGraph(g)
 
-	logG := Log(MaxScalar(stats, c.EQLEps))                         // [C]
-	weights := targets                                              // a sample's class mass (soft for Mixup)
-	logGy := ReduceSum(Mul(weights, ExpandLeftToRank(logG, 2)), -1) // [B]: log g_y
+	logG := Log(MaxScalar(stats, c.EQLEps))                      // [C]
+	mass := targets                                              // a sample's class mass (soft for Mixup)
+	logGy := ReduceSum(Mul(mass, ExpandLeftToRank(logG, 2)), -1) // [B]: log g_y
 	adjust := MulScalar(Sub(ExpandLeftToRank(logG, 2), ExpandAxes(logGy, -1)), c.EQLTau)
 	// Only non-target classes move: mask out each sample's target mass.
-	adjusted := Add(logits, Mul(adjust, OneMinus(weights)))
-	loss := SoftCE(adjusted, targets)
+	adjusted := Add(logits, Mul(adjust, OneMinus(mass)))
+	loss := softCE(adjusted, targets)
 
 	p := StopGradient(Softmax(adjusted, -1))
 	// Positive-gradient magnitude per class: sum_i t_ic * |p_ic - 1|.
-	add := ReduceSum(Mul(weights, OneMinus(p)), 0)
+	add := ReduceSum(Mul(mass, OneMinus(p)), 0)
 	statsVar.SetValueGraph(Add(stats, add))
 	return loss
 }
 
-// Distill is the knowledge-distillation loss towards a teacher's
-// probabilities [B, C] at temperature T (the teacher's softmax was taken at
-// the same temperature), scaled by T^2 as Hinton et al. do.
-func Distill(logits, teacherProbs *Node, temperature float64) *Node {
-	return MulScalar(SoftCE(DivScalar(logits, temperature), teacherProbs), temperature*temperature)
+// KD is Hinton's distillation term for each sample, [B]:
+//
+//	T^2 * KL(softmax(z_t / T) || softmax(z / T))
+//
+// with teacherProbs the teacher's softmax at the same temperature T. The
+// T^2 keeps its gradient on the scale of a hard-label loss as T grows.
+// Samples without a teacher are masked out by the caller.
+func KD(logits, teacherProbs *Node, temperature float64) *Node {
+	logQ := LogSoftmax(DivScalar(logits, temperature), -1)
+	logP := Log(MaxScalar(teacherProbs, 1e-12))
+	kl := ReduceSum(Mul(teacherProbs, Sub(logP, logQ)), -1)
+	return MulScalar(kl, temperature*temperature)
 }

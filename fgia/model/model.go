@@ -110,6 +110,12 @@ func (s Spec) Validate() error {
 // stream stay float32, and so do the head (which opts out itself) and
 // whatever the caller builds on the logits (the loss).
 func (s Spec) Logits(ctx *context.Context, images, labels *Node, margins []float32) *Node {
+	return s.Head.Logits(ctx, s.Features(ctx, images), labels, margins)
+}
+
+// Features is the backbone's pooled features [B, D] of images, computed
+// as Logits does (its head can then be applied more than once).
+func (s Spec) Features(ctx *context.Context, images *Node) *Node {
 	b, err := s.Backbone()
 	if err != nil {
 		panic(err)
@@ -118,8 +124,7 @@ func (s Spec) Logits(ctx *context.Context, images, labels *Node, margins []float
 	if err != nil {
 		panic(err)
 	}
-	f := gemm.WithCompute(images.Graph(), dt, func() *Node { return b.Features(ctx.In(BackboneScope), images) })
-	return s.Head.Logits(ctx, f, labels, margins)
+	return gemm.WithCompute(images.Graph(), dt, func() *Node { return b.Features(ctx.In(BackboneScope), images) })
 }
 
 // Layer places a variable scope in the backbone's depth for layer-wise
@@ -168,4 +173,30 @@ func (s Spec) Adapt(stored map[string]*tensors.Tensor) error {
 	}
 	stored[path] = resized
 	return nil
+}
+
+// TrainMemoryBytes estimates the memory training needs at a batch size:
+// float32 weights, gradients and AdamW's two moments (and an EMA copy),
+// plus the activations the backward pass keeps. It is a planning figure
+// (within about a factor of two), used to refuse early a model that cannot
+// fit instead of failing deep inside the backend.
+func (s Spec) TrainMemoryBytes(batch int, ema bool) float64 {
+	bb, err := s.Backbone()
+	if err != nil {
+		return 0
+	}
+	k := max(s.Head.SubCenters, 1)
+	params := float64(bb.NumParams() + bb.FeatureDim()*s.Head.Classes*k)
+	copies := 4.0
+	if ema {
+		copies++
+	}
+	var act float64
+	switch {
+	case s.ViT != nil:
+		act = s.ViT.ActivationBytesPerImage()
+	case s.SwinV2 != nil:
+		act = s.SwinV2.ActivationBytesPerImage()
+	}
+	return 4*copies*params + float64(batch)*act
 }

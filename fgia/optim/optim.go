@@ -18,9 +18,12 @@ import (
 	"strings"
 
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
+	"github.com/gomlx/gomlx/pkg/core/shapes"
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:staticcheck // graph building reads best unqualified
 	"github.com/gomlx/gomlx/pkg/ml/context"
 	"github.com/gomlx/gomlx/pkg/ml/context/initializers"
+
+	"github.com/fgia/fgia/fgia/override"
 )
 
 // Scope holds the optimizer's state variables.
@@ -116,6 +119,20 @@ func Trainable(ctx *context.Context) []*context.Variable {
 	return out
 }
 
+// stepVariable is the optimizer's count of steps done (a float scalar).
+func stepVariable(ctx *context.Context, dtype dtypes.DType) *context.Variable {
+	v := ctx.Checked(false).InAbsPath(Scope).WithInitializer(initializers.Zero).VariableWithShape("step", shapes.Make(dtype))
+	v.SetTrainable(false)
+	return v
+}
+
+// StepsDone is the number of optimizer steps taken before this one, for
+// graph parts that change over training (a margin ramp). It reads the
+// counter Step advances; build it in the same graph as Step.
+func StepsDone(ctx *context.Context, g *Graph) *Node {
+	return stepVariable(ctx, dtypes.Float32).ValueGraph(g)
+}
+
 // Outputs are the optimizer's per-step metrics.
 type Outputs struct {
 	LR, GradNorm *Node
@@ -136,8 +153,7 @@ func (o AdamW) Step(ctx *context.Context, loss *Node) Outputs {
 	grads := Gradient(loss, values...)
 
 	state := ctx.Checked(false).InAbsPath(Scope)
-	stepVar := state.WithInitializer(initializers.Zero).VariableWithShape("step", loss.Shape().Clone())
-	stepVar.SetTrainable(false)
+	stepVar := stepVariable(ctx, loss.DType())
 	step := stepVar.ValueGraph(g) // float32 count of steps done
 	lr := o.Schedule.graph(step)
 	t := OnePlus(step)
@@ -213,16 +229,28 @@ func EMAScope(variableScope string) string { return Scope + "/ema" + variableSco
 
 // Validate reports settings that cannot train.
 func (o AdamW) Validate() error {
-	s := o.Schedule
-	switch {
-	case s.LR <= 0 || s.MinLR < 0 || s.MinLR > s.LR:
-		return fmt.Errorf("optim: learning rates lr %g, min %g", s.LR, s.MinLR)
-	case s.WarmupSteps < 0 || s.TotalSteps <= 0:
-		return fmt.Errorf("optim: warmup %d and total %d steps", s.WarmupSteps, s.TotalSteps)
-	case o.Beta1 < 0 || o.Beta1 >= 1 || o.Beta2 < 0 || o.Beta2 >= 1 || o.Eps <= 0:
-		return fmt.Errorf("optim: betas (%g, %g), eps %g", o.Beta1, o.Beta2, o.Eps)
-	case o.EMA < 0 || o.EMA >= 1:
-		return fmt.Errorf("optim: ema decay %g not in [0, 1)", o.EMA)
+	if err := o.ValidateSettings(); err != nil {
+		return err
 	}
-	return nil
+	s := o.Schedule
+	return override.First(
+		override.Check(s.WarmupSteps >= 0, "schedule.warmup_steps", s.WarmupSteps, ">= 0"),
+		override.Check(s.TotalSteps > 0, "schedule.total_steps", s.TotalSteps, "> 0"))
+}
+
+// ValidateSettings checks what a recipe sets (the trainer sets the step
+// counts later), naming the field of a bad value.
+func (o AdamW) ValidateSettings() error {
+	s := o.Schedule
+	return override.First(
+		override.Check(s.LR > 0, "schedule.lr", s.LR, "> 0"),
+		override.Check(s.MinLR >= 0 && s.MinLR <= s.LR, "schedule.min_lr", s.MinLR, fmt.Sprintf("in [0, lr %g]", s.LR)),
+		override.Check(s.WarmupFrom >= 0 && s.WarmupFrom <= 1, "schedule.warmup_from", s.WarmupFrom, "a fraction in [0, 1]"),
+		override.Check(o.Beta1 >= 0 && o.Beta1 < 1, "beta1", o.Beta1, "in [0, 1)"),
+		override.Check(o.Beta2 >= 0 && o.Beta2 < 1, "beta2", o.Beta2, "in [0, 1)"),
+		override.Check(o.Eps > 0, "eps", o.Eps, "> 0"),
+		override.Check(o.WeightDecay >= 0, "weight_decay", o.WeightDecay, ">= 0"),
+		override.Check(o.ClipNorm >= 0, "clip_norm", o.ClipNorm, ">= 0 (0: no clipping)"),
+		override.Check(o.EMA >= 0 && o.EMA < 1, "ema", o.EMA, "a decay in [0, 1) (0: no EMA)"),
+		override.Check(o.LayerDecay >= 0 && o.LayerDecay <= 1, "layer_decay", o.LayerDecay, "in [0, 1] (0 or 1: off)"))
 }

@@ -40,23 +40,6 @@ func WriteEach(path string, counts []int, meta map[string]string, produce func(w
 		parquet.Compression(&parquet.Snappy),
 		parquet.MaxRowsPerRowGroup(rowGroupRows),
 	}
-	if counts != nil {
-		b, err := json.Marshal(counts)
-		if err != nil {
-			return err
-		}
-		options = append(options, parquet.KeyValueMetadata(MetaClassCounts, string(b)))
-	}
-	keys := make([]string, 0, len(meta))
-	for k := range meta {
-		if k != MetaClassCounts {
-			keys = append(keys, k)
-		}
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		options = append(options, parquet.KeyValueMetadata(k, meta[k]))
-	}
 	return atomicfile.Write(path, func(w io.Writer) error {
 		pw := parquet.NewGenericWriter[Row](w, options...)
 		err := produce(func(rows []Row) error {
@@ -65,6 +48,25 @@ func WriteEach(path string, counts []int, meta map[string]string, produce func(w
 		})
 		if err != nil {
 			return err
+		}
+		// The footer is written at Close, so produce may still add to meta
+		// (predict records the unreadable images it met).
+		if counts != nil {
+			b, err := json.Marshal(counts)
+			if err != nil {
+				return err
+			}
+			pw.SetKeyValueMetadata(MetaClassCounts, string(b))
+		}
+		keys := make([]string, 0, len(meta))
+		for k := range meta {
+			if k != MetaClassCounts {
+				keys = append(keys, k)
+			}
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			pw.SetKeyValueMetadata(k, meta[k])
 		}
 		return pw.Close()
 	})

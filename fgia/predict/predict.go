@@ -14,9 +14,12 @@
 package predict
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
+	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/gomlx/gomlx/backends"
@@ -51,7 +54,19 @@ const (
 	MetaShard = "fgia.shard"
 	// MetaCheckpoint is the checkpoint file that predicted.
 	MetaCheckpoint = "fgia.checkpoint"
+	// MetaUnreadable lists, as JSON [{"image": ..., "error": ...}], the
+	// images that could not be read: their rows have all-zero logits (a
+	// uniform guess), and fgia submit labels them visibly.
+	MetaUnreadable = "fgia.unreadable"
+	// MetaImages is the folder predicted with Options.Images.
+	MetaImages = "fgia.images"
 )
+
+// Unreadable is an image a prediction could not read, and why.
+type Unreadable struct {
+	Image string `json:"image"`
+	Error string `json:"error"`
+}
 
 // Options of a prediction run.
 type Options struct {
@@ -59,6 +74,9 @@ type Options struct {
 	Checkpoint string // a checkpoint file (default: the run's newest)
 	Data       string // data root holding the split
 	Split      string // testa or testb
+	// Images is any folder of images, predicted recursively instead of a
+	// split (rows are named by their path under it).
+	Images     string
 	TTA        string // "" or "flip"
 	Out        string // Parquet file
 	EMA        bool   // use the run's exponential moving average of the weights
@@ -99,19 +117,24 @@ func Run(opts Options) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	ckFile := opts.Checkpoint
-	if ckFile == "" {
-		if ckFile, err = checkpoint.Latest(filepath.Join(opts.Run, train.CheckpointsDir)); err != nil {
+	var ck *checkpoint.Checkpoint
+	if opts.Checkpoint != "" {
+		if ck, err = checkpoint.Load(opts.Checkpoint); err != nil {
 			return 0, err
 		}
-		if ckFile == "" {
-			return 0, fmt.Errorf("predict: run %s has no checkpoint yet", opts.Run)
+	} else {
+		var skipped []checkpoint.Skipped
+		if ck, skipped, err = checkpoint.LatestValid(filepath.Join(opts.Run, train.CheckpointsDir)); err != nil {
+			return 0, err
+		}
+		for _, s := range skipped {
+			fmt.Fprintf(os.Stderr, "predict: skipping %s: %v\n", filepath.Base(s.File), s.Err)
+		}
+		if ck == nil {
+			return 0, fmt.Errorf("predict: run %s has no intact checkpoint", opts.Run)
 		}
 	}
-	ck, err := checkpoint.Load(ckFile)
-	if err != nil {
-		return 0, err
-	}
+	ckFile := ck.File
 	ctx := context.New().Checked(false)
 	if err := ck.Restore(ctx, nil); err != nil {
 		return 0, err
@@ -132,12 +155,26 @@ func Run(opts Options) (int, error) {
 			return 0, err
 		}
 	}
-	names, err := dataset.Layout{Root: opts.Data}.TestImages(opts.Split)
+	root, prefix := opts.Data, opts.Split+"/"
+	var names []string
+	switch {
+	case opts.Images != "" && (opts.Data != "" || opts.Split != ""):
+		return 0, fmt.Errorf("predict: give a folder of images or a data set's split, not both")
+	case opts.Images != "":
+		root, prefix = opts.Images, ""
+		names, err = dataset.Layout{Root: opts.Images}.ListFiles(".")
+		for i, n := range names {
+			names[i] = strings.TrimPrefix(n, "./")
+		}
+		slices.Sort(names)
+	default:
+		names, err = dataset.Layout{Root: opts.Data}.TestImages(opts.Split)
+	}
 	if err != nil {
 		return 0, err
 	}
 	if len(names) == 0 {
-		return 0, fmt.Errorf("predict: no images in %s", filepath.Join(opts.Data, opts.Split))
+		return 0, fmt.Errorf("predict: no images in %s", filepath.Join(root, prefix))
 	}
 	lo, hi, err := shardRange(len(names), opts.Shard, opts.Shards)
 	if err != nil {
@@ -145,6 +182,10 @@ func Run(opts Options) (int, error) {
 	}
 	names = names[lo:hi]
 	meta := map[string]string{MetaRun: opts.Run, MetaSplit: opts.Split, MetaTTA: opts.TTA, MetaCheckpoint: filepath.Base(ckFile)}
+	if opts.Images != "" {
+		delete(meta, MetaSplit)
+		meta[MetaImages] = opts.Images
+	}
 	if opts.Shards > 1 {
 		meta[MetaShard] = fmt.Sprintf("%d/%d", opts.Shard, opts.Shards)
 	}
@@ -160,9 +201,12 @@ func Run(opts Options) (int, error) {
 	items := make([]loader.Item, len(names))
 	order := make([]int, len(names))
 	for i, n := range names {
-		items[i], order[i] = loader.Item{Path: opts.Split + "/" + n, Label: -1}, i
+		items[i], order[i] = loader.Item{Path: prefix + n, Label: -1}, i
 	}
-	ld := &loader.Loader{Root: opts.Data, Items: items, Pipeline: pipe, Size: batch, Workers: opts.Workers, Seed: cfg.Seed}
+	// Test images are web images too: one that cannot be read gets a
+	// uniform row and is recorded, the others are predicted.
+	ld := &loader.Loader{Root: root, Items: items, Pipeline: pipe, Size: batch, Workers: opts.Workers, Seed: cfg.Seed, Tolerant: true}
+	var unreadable []Unreadable
 	infer, err := context.NewExec(opts.Backend, ctx, func(ctx *context.Context, images *Node) *Node {
 		return cfg.Model.Logits(ctx, images, nil, nil)
 	})
@@ -173,7 +217,7 @@ func Run(opts Options) (int, error) {
 	h, w, c := pipe.Shape()
 	var bar *progress.Bar
 	if !opts.Quiet {
-		bar = progress.New(len(names), "predict "+opts.Split)
+		bar = progress.New(len(names), "predict "+strings.TrimSuffix(prefix, "/"))
 	}
 	rows := 0
 	err = WriteEach(opts.Out, ri.ClassCounts, meta, func(write func([]Row) error) error {
@@ -203,6 +247,10 @@ func Run(opts Options) (int, error) {
 			}
 			out := make([]Row, 0, b.Valid)
 			for r := 0; r < b.Valid; r++ {
+				if err, bad := b.Bad[r]; bad {
+					clear(logits[r])
+					unreadable = append(unreadable, Unreadable{Image: names[b.Items[r]], Error: err.Error()})
+				}
 				pred, score := ArgmaxSoftmax(logits[r])
 				out = append(out, Row{Image: names[b.Items[r]], Pred: int32(pred), Score: score, Logits: logits[r]})
 			}
@@ -214,12 +262,36 @@ func Run(opts Options) (int, error) {
 				bar.Add(len(out))
 			}
 		}
+		if len(unreadable) > 0 {
+			b, err := json.Marshal(unreadable)
+			if err != nil {
+				return err
+			}
+			meta[MetaUnreadable] = string(b)
+		}
 		return nil
 	})
 	if bar != nil {
 		bar.Finish()
 	}
+	if err == nil && len(unreadable) > 0 {
+		fmt.Fprintf(os.Stderr, "predict: %d of %d images could not be read (uniform rows, listed under %s in %s), first: %s: %s\n",
+			len(unreadable), len(names), MetaUnreadable, opts.Out, unreadable[0].Image, unreadable[0].Error)
+	}
 	return rows, err
+}
+
+// ReadUnreadable returns the unreadable images a prediction file records.
+func ReadUnreadable(info *Info) ([]Unreadable, error) {
+	v, ok := info.Meta[MetaUnreadable]
+	if !ok {
+		return nil, nil
+	}
+	var out []Unreadable
+	if err := json.Unmarshal([]byte(v), &out); err != nil {
+		return nil, fmt.Errorf("predict: bad %s metadata: %w", MetaUnreadable, err)
+	}
+	return out, nil
 }
 
 func run(e *context.Exec, images []float32, n, h, w, c int) ([][]float32, error) {

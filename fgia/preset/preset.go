@@ -159,17 +159,43 @@ func swinChampion(name string, l loss.Config) builder {
 	}
 }
 
-func init() {
-	arcface := func(classes int) head.Config {
-		return head.Config{Kind: head.ArcFace, Classes: classes, Scale: 30, Margin: 0.3}
+// Demo heads: ArcFace-family heads on the CPU demo train from a random
+// start, so their margins ramp in over the first two epochs (head.Config
+// MarginWarmupEpochs) and they use the champion's ArcFace lr 1e-3; the loss
+// keeps the CE rows' label smoothing so that each demo row changes one
+// thing.
+func demoArc(k int, adaptive bool) func(classes int) head.Config {
+	return func(classes int) head.Config {
+		h := head.Config{Kind: head.ArcFace, Classes: classes, Scale: 30, Margin: 0.3, MarginWarmupEpochs: 2}
+		if k > 1 {
+			h.Kind, h.SubCenters = head.SubCenter, k
+		}
+		if adaptive {
+			h.Adaptive, h.MarginMin, h.MarginRange = true, 0.05, 0.45
+		}
+		return h
 	}
+}
+
+// demoArcLR is demo with the champion's lr for margin heads.
+func demoArcLR(backbone string, h func(classes int) head.Config, l loss.Config) builder {
+	return func(classes int) (train.Config, error) {
+		c, err := demo(backbone, h, l)(classes)
+		c.Optim.Schedule.LR = 1e-3
+		return c, err
+	}
+}
+
+func init() {
+	smoothed := func(l loss.Config) loss.Config { l.LabelSmoothing = 0.1; return l }
 	register("demo-vit", "CPU demo: ViT (D 64, 5 blocks) on 28x28 gray, linear head, CE + label smoothing", demo("vit-demo", linearHead, ceLoss()))
 	register("demo-vit-fmnist", "CPU accuracy recipe for balanced Fashion-MNIST: demo-vit with flips only (no resampling crops), 15 epochs", demoSharp("vit-demo"))
-	register("demo-vit-arc", "CPU demo with an ArcFace head (s 30, m 0.3)", demo("vit-demo", arcface, loss.Config{Kind: loss.CE}))
-	register("demo-vit-subarc", "CPU demo with sub-center ArcFace (k 3) and adaptive margins", demo("vit-demo", arcHead, loss.Config{Kind: loss.CE}))
-	register("demo-vit-subarc-eql", "CPU demo: sub-center ArcFace, adaptive margins, Softmax-EQL", demo("vit-demo", arcHead, eqlLoss()))
+	register("demo-vit-arc", "CPU demo with an ArcFace head (s 30, m 0.3 ramped in over 2 epochs), lr 1e-3", demoArcLR("vit-demo", demoArc(1, false), ceLoss()))
+	register("demo-vit-subarc", "CPU demo with sub-center ArcFace (k 3, m 0.3)", demoArcLR("vit-demo", demoArc(3, false), ceLoss()))
+	register("demo-vit-subarc-adaptive", "CPU demo with sub-center ArcFace (k 3) and adaptive margins 0.05..0.5", demoArcLR("vit-demo", demoArc(3, true), ceLoss()))
+	register("demo-vit-subarc-eql", "CPU demo: sub-center ArcFace, adaptive margins, Softmax-EQL", demoArcLR("vit-demo", demoArc(3, true), smoothed(eqlLoss())))
 	register("demo-swin", "CPU demo: Swin-V2 (embed 32, 2 stages) on 28x28 gray, linear head, CE + label smoothing", demo("swinv2-demo", linearHead, ceLoss()))
-	register("demo-swin-subarc-eql", "CPU demo: Swin-V2, sub-center ArcFace, adaptive margins, Softmax-EQL", demo("swinv2-demo", arcHead, eqlLoss()))
+	register("demo-swin-subarc-eql", "CPU demo: Swin-V2, sub-center ArcFace, adaptive margins, Softmax-EQL", demoArcLR("swinv2-demo", demoArc(3, true), smoothed(eqlLoss())))
 	register("swinv2-b-384-arc", "champion: Swin-V2-B at 384 (windows 24/24/24/12), sub-center ArcFace, lr 1e-4", swinChampion("swinv2-b-384", loss.Config{Kind: loss.CE}))
 	register("swinv2-l-384-arc", "champion: Swin-V2-L at 384, sub-center ArcFace, lr 1e-4", swinChampion("swinv2-l-384", loss.Config{Kind: loss.CE}))
 	register("swinv2-l-384-arc-eql", "champion: Swin-V2-L at 384, sub-center ArcFace, Softmax-EQL", swinChampion("swinv2-l-384", eqlLoss()))

@@ -22,6 +22,7 @@ import (
 	"github.com/fgia/fgia/fgia/model/swinv2"
 	"github.com/fgia/fgia/fgia/model/vit"
 	"github.com/fgia/fgia/fgia/optim"
+	"github.com/fgia/fgia/fgia/override"
 	"github.com/fgia/fgia/fgia/registry"
 )
 
@@ -81,7 +82,8 @@ func (c Config) Validate() error {
 			return fmt.Errorf("pretrain: MAE decoder %+v (dim a multiple of heads)", d)
 		}
 		if keep := c.keptPatches(); keep < 1 || keep >= c.ViT.Grid()*c.ViT.Grid() {
-			return fmt.Errorf("pretrain: mask ratio %g keeps %d of %d patches", c.MaskRatio, keep, c.ViT.Grid()*c.ViT.Grid())
+			return &override.FieldError{Path: "mask_ratio", Value: c.MaskRatio,
+				Want: fmt.Sprintf("a ratio that keeps between 1 and %d of the %d patches", c.ViT.Grid()*c.ViT.Grid()-1, c.ViT.Grid()*c.ViT.Grid())}
 		}
 		side, ch = c.ViT.ImageSize, c.ViT.Channels
 	case MethodSimMIM:
@@ -96,7 +98,7 @@ func (c Config) Validate() error {
 			return fmt.Errorf("pretrain: SimMIM mask patch %d must be a multiple of the patch size %d and divide the image size %d", c.MaskPatch, s.PatchSize, s.ImageSize)
 		}
 		if c.MaskRatio <= 0 || c.MaskRatio >= 1 {
-			return fmt.Errorf("pretrain: mask ratio %g", c.MaskRatio)
+			return &override.FieldError{Path: "mask_ratio", Value: c.MaskRatio, Want: "in (0, 1)"}
 		}
 		side, ch = s.ImageSize, s.Channels
 	default:
@@ -105,13 +107,19 @@ func (c Config) Validate() error {
 	if _, err := c.computeDType(); err != nil {
 		return err
 	}
+	err := override.First(
+		override.Check(c.Epochs > 0 || (c.Epochs == 0 && c.MaxSteps > 0), "epochs", c.Epochs, "> 0 (or 0 with max_steps > 0)"),
+		override.Check(c.MaxSteps >= 0, "max_steps", c.MaxSteps, ">= 0"),
+		override.Check(c.WarmupEpochs >= 0, "warmup_epochs", c.WarmupEpochs, ">= 0"),
+		override.Check(c.BatchSize >= 1, "batch_size", c.BatchSize, ">= 1"),
+		override.Check(c.Keep >= 1, "keep", c.Keep, ">= 1 checkpoint"),
+		override.Check(c.CheckpointEvery >= 0, "checkpoint_every", c.CheckpointEvery, ">= 0 steps (0: every epoch)"),
+		override.Check(c.LogEvery >= 0, "log_every", c.LogEvery, ">= 0 steps"),
+		override.Within("optim", c.Optim.ValidateSettings()))
+	if err != nil {
+		return err
+	}
 	switch {
-	case c.Epochs <= 0 && c.MaxSteps <= 0:
-		return fmt.Errorf("pretrain: epochs %g", c.Epochs)
-	case c.BatchSize <= 0:
-		return fmt.Errorf("pretrain: batch size %d", c.BatchSize)
-	case c.Keep < 1:
-		return fmt.Errorf("pretrain: keep %d checkpoints", c.Keep)
 	case c.Augment.Size != side || c.Augment.Channels() != ch:
 		return fmt.Errorf("pretrain: augmentation gives %dx%dx%d images, the encoder wants %dx%dx%d",
 			c.Augment.Size, c.Augment.Size, c.Augment.Channels(), side, side, ch)

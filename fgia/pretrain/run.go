@@ -19,6 +19,7 @@ import (
 	"github.com/fgia/fgia/fgia/gemm"
 	"github.com/fgia/fgia/fgia/loader"
 	"github.com/fgia/fgia/fgia/sampler"
+	"github.com/fgia/fgia/fgia/runlock"
 	"github.com/fgia/fgia/fgia/train"
 )
 
@@ -37,6 +38,9 @@ type Options struct {
 	Log       io.Writer
 	Workers   int
 	StopAfter int // see train.Options.StopAfter
+	// Changes are assignments to a resumed run's config (see
+	// train.Options.Changes).
+	Changes []string
 }
 
 // ConfigFile is the pretraining run's recipe and data (a fine-tuning run's
@@ -105,13 +109,21 @@ func Run(cfg Config, opt Options) (*train.Summary, error) {
 	if opt.Backend == nil {
 		return nil, fmt.Errorf("pretrain: no backend")
 	}
+	lock, err := runlock.Acquire(opt.Out, "fgia pretrain")
+	if err != nil {
+		return nil, err
+	}
+	defer lock.Release()
 	var ri *RunInfo
+	changed := false
 	if opt.Resume {
-		var err error
 		if ri, err = ReadRunInfo(opt.Out); err != nil {
 			return nil, err
 		}
-		cfg, opt.Data, opt.List, opt.Splits = ri.Config, ri.Data, ri.List, ri.Splits
+		opt.Data, opt.List, opt.Splits = ri.Data, ri.List, ri.Splits
+		if cfg, changed, err = train.ResumeChanges(ri.Config, opt.Changes, opt.Out); err != nil {
+			return nil, err
+		}
 	} else if err := train.CheckFresh(opt.Out); err != nil {
 		return nil, err
 	}
@@ -138,9 +150,12 @@ func Run(cfg Config, opt Options) (*train.Summary, error) {
 	if err := cfg.Optim.Validate(); err != nil {
 		return nil, err
 	}
-	if ri == nil {
-		ri = &RunInfo{Config: cfg, Data: opt.Data, List: opt.List, Splits: opt.Splits, Images: len(items),
-			StepsEpoch: spe, TotalSteps: total, Backend: opt.Backend.Name()}
+	if ri == nil || changed {
+		if ri == nil {
+			ri = &RunInfo{Data: opt.Data, List: opt.List, Splits: opt.Splits, Images: len(items),
+				StepsEpoch: spe, Backend: opt.Backend.Name()}
+		}
+		ri.Config, ri.TotalSteps = cfg, total
 		b, err := json.MarshalIndent(ri, "", "  ")
 		if err != nil {
 			return nil, err

@@ -30,6 +30,9 @@ type Data struct {
 	// Outliers dropped by the optional detector, and how many of them were
 	// injected noise (known only with a labels folder).
 	Outliers, OutliersNoise int
+	// WrongLabels counts the injected wrong labels filed under each class
+	// (known only with a labels folder).
+	WrongLabels []int
 }
 
 // Count is a number of rows for a reason.
@@ -65,11 +68,11 @@ func BuildData(root, labels string) (*Data, error) {
 	if err != nil {
 		return nil, fmt.Errorf("report: %w (run `fgia clean --data %s` first)", err, root)
 	}
-	nc, _ := l.NumClassFolders()
+	nc, _ := l.NumClasses()
 	for _, r := range rows {
 		nc = max(nc, int(r.Label)+1)
 	}
-	d := &Data{Rows: len(rows), Before: make([]int, nc), After: make([]int, nc), ClassNames: readClassNames(l.Path(dataset.ClassNamesFile), nc)}
+	d := &Data{Rows: len(rows), Before: make([]int, nc), After: make([]int, nc), ClassNames: l.ClassNames(nc)}
 	reasons := map[string]int{}
 	for _, r := range rows {
 		if r.Label >= 0 {
@@ -97,33 +100,18 @@ func BuildData(root, labels string) (*Data, error) {
 	})
 	d.BeforeStats, d.AfterStats = longtail.Describe(d.Before), longtail.Describe(d.After)
 	if labels != "" {
-		if d.Noise, d.OutliersNoise, err = catchNoise(filepath.Join(labels, "noise.txt"), rows); err != nil {
+		d.WrongLabels = make([]int, nc)
+		if d.Noise, d.OutliersNoise, err = catchNoise(filepath.Join(labels, "noise.txt"), rows, d.WrongLabels); err != nil {
 			return nil, err
 		}
 	}
 	return d, nil
 }
 
-func readClassNames(path string, n int) []string {
-	names := make([]string, n)
-	for i := range names {
-		names[i] = fmt.Sprint(i)
-	}
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return names
-	}
-	for i, s := range strings.Split(strings.TrimSpace(string(b)), "\n") {
-		if i < n && strings.TrimSpace(s) != "" {
-			names[i] = strings.TrimSpace(s)
-		}
-	}
-	return names
-}
-
 // catchNoise reads "path kind" lines and looks each path up in the manifest;
-// it also counts the outlier drops that hit injected noise.
-func catchNoise(file string, rows []manifest.Row) ([]NoiseCatch, int, error) {
+// it also counts the outlier drops that hit injected noise, and the wrong
+// labels by the class they are filed under.
+func catchNoise(file string, rows []manifest.Row, wrong []int) ([]NoiseCatch, int, error) {
 	f, err := os.Open(file)
 	if err != nil {
 		return nil, 0, fmt.Errorf("report: %w", err)
@@ -150,6 +138,9 @@ func catchNoise(file string, rows []manifest.Row) ([]NoiseCatch, int, error) {
 		}
 		c.Injected++
 		for _, r := range byPath[p] {
+			if kind == "label_noise" && r.Label >= 0 && int(r.Label) < len(wrong) {
+				wrong[r.Label]++
+			}
 			if r.Reason == clean.Outlier {
 				outlierNoise++
 			}
@@ -192,9 +183,18 @@ func (d *Data) Markdown() string {
 		b.WriteString("\n")
 	}
 	bands := longtail.Bands(d.After)
-	fmt.Fprintf(&b, "\n| class | name | listed | kept | band |\n|---:|---|---:|---:|---|\n")
+	if d.WrongLabels == nil {
+		fmt.Fprintf(&b, "\n| class | name | listed | kept | band |\n|---:|---|---:|---:|---|\n")
+	} else {
+		fmt.Fprintf(&b, "\nWrong labels: injected wrong labels filed under the class, as a share of its listed images (undetectable by cleaning).\n")
+		fmt.Fprintf(&b, "\n| class | name | listed | kept | band | wrong labels |\n|---:|---|---:|---:|---|---:|\n")
+	}
 	for c := range d.Before {
-		fmt.Fprintf(&b, "| %d | %s | %d | %d | %s |\n", c, d.ClassNames[c], d.Before[c], d.After[c], bands[c])
+		fmt.Fprintf(&b, "| %d | %s | %d | %d | %s |", c, d.ClassNames[c], d.Before[c], d.After[c], bands[c])
+		if d.WrongLabels != nil {
+			fmt.Fprintf(&b, " %d (%.1f%%) |", d.WrongLabels[c], 100*float64(d.WrongLabels[c])/float64(max(d.Before[c], 1)))
+		}
+		b.WriteString("\n")
 	}
 	if len(d.Noise) > 0 {
 		fmt.Fprintf(&b, "\n### Injected noise against cleaning\n\n| kind | injected | dropped | expected reason | dropped with it |\n|---|---:|---:|---|---:|\n")

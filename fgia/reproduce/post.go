@@ -3,54 +3,64 @@ package reproduce
 import (
 	"fmt"
 	"math"
-	"path/filepath"
 	"strings"
 
 	"github.com/fgia/fgia/fgia/adjust"
 	"github.com/fgia/fgia/fgia/ensemble"
 	"github.com/fgia/fgia/fgia/predict"
 	"github.com/fgia/fgia/fgia/pseudo"
+	"github.com/fgia/fgia/fgia/recipe"
 	"github.com/fgia/fgia/fgia/redistribute"
-	"github.com/fgia/fgia/fgia/soup"
 	"github.com/fgia/fgia/fgia/submit"
+	"github.com/fgia/fgia/fgia/table"
 )
 
-// soup averages the last SoupK checkpoints of a run into OUT/runs/<name>_soup
-// and predicts with flip TTA.
-func (p *pipeline) soup(name, run string) (predictions, error) {
-	out := filepath.Join(p.Out, RunsDir, name+"_soup")
-	if _, err := soup.ReadInfo(out); err != nil { // soup.json is written last
-		if err := soup.Uniform(run, p.Budget.SoupK, out); err != nil {
-			return nil, fmt.Errorf("%s soup: %w", name, err)
+// each applies f to every split's input and output file, reusing outputs
+// that check out.
+func (s *seedRun) each(name string, in predictions, f func(split, in, out string) error) (predictions, error) {
+	out := predictions{}
+	for _, sp := range Splits {
+		o := s.predFile(name, sp)
+		out[sp] = o
+		if s.reusable(o, sp) {
+			continue
+		}
+		if err := f(sp, in[sp], o); err != nil {
+			return nil, err
 		}
 	}
-	return p.predict(name+"_soup", out, "flip")
+	return out, nil
 }
 
-// ensemble combines members with the champion's weights (acc_i / min
+// testAAccuracy is a step's top-1 on Test-A, the split every choice uses.
+func (s *seedRun) testAAccuracy(step string) (float64, error) {
+	return ensemble.Accuracy(s.preds[step]["testa"], s.labels["testa"])
+}
+
+// ensemble combines the members with the champion's weights (acc_i / min
 // acc)^Power from their Test-A accuracy (the public leaderboard's role).
-func (p *pipeline) ensemble(model string, members []member) (predictions, string, error) {
-	acc := make([]float64, len(members))
-	for i, m := range members {
-		a, err := ensemble.Accuracy(m.files["testa"], p.labels["testa"])
+func (s *seedRun) ensemble(st recipe.Step) error {
+	acc := make([]float64, len(st.Members))
+	for i, m := range st.Members {
+		a, err := s.testAAccuracy(m)
 		if err != nil {
-			return nil, "", err
+			return err
 		}
 		acc[i] = a
 	}
-	w, err := ensemble.Weights(acc, p.Budget.Power)
+	w, err := ensemble.Weights(acc, s.Budget.Power)
 	if err != nil {
-		return nil, "", err
+		return err
 	}
 	var parts []string
-	for i, m := range members {
-		parts = append(parts, fmt.Sprintf("%s %.3g", m.name, w[i]))
+	for i, m := range st.Members {
+		parts = append(parts, fmt.Sprintf("%s %.3g", m, w[i]))
 	}
-	note := fmt.Sprintf("weights (Test-A acc / min)^%g: %s", p.Budget.Power, strings.Join(parts, ", "))
-	out, err := p.each(model, nil, func(split, _, out string) error {
-		files := make([]string, len(members))
-		for i, m := range members {
-			files[i] = m.files[split]
+	s.setDetail(st.Name, fmt.Sprintf("weights (Test-A acc / min)^%g: %s", s.Budget.Power, strings.Join(parts, ", ")))
+	out, err := s.each(st.Name, nil, func(split, _, out string) error {
+		files := make([]string, len(st.Members))
+		for i, m := range st.Members {
+			files[i] = s.preds[m][split]
 		}
 		mx, err := ensemble.Combine(files, w)
 		if err != nil {
@@ -58,107 +68,107 @@ func (p *pipeline) ensemble(model string, members []member) (predictions, string
 		}
 		return mx.Write(out, nil)
 	})
-	return out, note, err
+	s.preds[st.Name] = out
+	return err
 }
 
 // pseudoList writes the cleaned list plus the teacher's confident test
-// images and says how many it kept and how many of those are right.
-func (p *pipeline) pseudoList(list string, teacher predictions, r PseudoRound) (string, error) {
+// images and notes how many it kept and how many of those are right.
+func (s *seedRun) pseudoList(st recipe.Step) error {
+	list := s.path(recipe.ListPath(st.Name))
+	s.lists[st.Name] = list
 	var kept, right, total int
-	for _, s := range r.Splits {
+	teachers := make([]string, len(st.Splits))
+	for i, sp := range st.Splits {
+		teachers[i] = s.preds[st.From][sp]
 		// Counted from the teacher even when the list exists, so the note
 		// is the same on a resumed reproduction.
-		st, err := pseudo.Select(teacher[s], r.Threshold, p.labels[s])
+		sel, err := pseudo.Select(teachers[i], st.Threshold, s.labels[sp])
 		if err != nil {
-			return "", err
+			return err
 		}
-		kept, right, total = kept+st.Kept, right+st.Correct, total+st.Images
+		kept, right, total = kept+sel.Kept, right+sel.Correct, total+sel.Images
 	}
-	if !exists(list) {
-		if err := pseudo.WriteList(list, p.cleanList(), p.Data, r.Splits, teacherFiles(teacher, r.Splits), r.Threshold); err != nil {
-			return "", err
-		}
+	s.setDetail(st.Name, fmt.Sprintf("%d of %d %s images kept, %.1f%% right", kept, total, strings.Join(st.Splits, "+"),
+		100*float64(right)/math.Max(float64(kept), 1)))
+	if _, _, err := readList(list); err == nil {
+		return nil
 	}
-	return fmt.Sprintf("%d of %d test images kept, %.1f%% right", kept, total, 100*float64(right)/math.Max(float64(kept), 1)), nil
+	return pseudo.WriteList(list, s.cleanList(), s.Data, st.Splits, teachers, st.Threshold)
 }
 
-func teacherFiles(t predictions, splits []string) []string {
-	out := make([]string, len(splits))
-	for i, s := range splits {
-		out[i] = t[s]
+// selectBest picks the member with the best Test-A top-1 (the first on
+// ties).
+func (s *seedRun) selectBest(st recipe.Step) error {
+	best, bestAcc := "", -1.0
+	for _, m := range st.Members {
+		a, err := s.testAAccuracy(m)
+		if err != nil {
+			return err
+		}
+		if a > bestAcc {
+			best, bestAcc = m, a
+		}
 	}
-	return out
+	s.chosen[st.Name] = s.model(best)
+	s.preds[st.Name] = s.preds[best]
+	s.setDetail(st.Name, fmt.Sprintf("chose %s (Test-A %.2f%%)", best, 100*bestAcc))
+	return nil
 }
 
-func joinSplits(s []string) string { return strings.Join(s, "+") }
-
-// postprocess adds logit adjustment and the two re-distributions to the
-// chosen ensemble, then writes the submissions and the plots.
-func (p *pipeline) postprocess(in predictions, base Row) error {
-	adj, err := p.each("adjust", in, func(_, in, out string) error {
-		_, err := adjust.File(in, out, adjust.DefaultTau, p.counts)
+// adjust applies post-hoc logit adjustment with the training counts the
+// prediction file carries.
+func (s *seedRun) adjust(st recipe.Step) error {
+	out, err := s.each(st.Name, s.preds[st.From], func(_, in, out string) error {
+		_, err := adjust.File(in, out, st.Tau, nil)
 		return err
 	})
-	if err != nil {
-		return err
-	}
-	adjRow, err := p.score("adjust", "adjust", adj, base.Step, fmt.Sprintf("z - %g log(prior), priors from the training class counts", float64(adjust.DefaultTau)), 0)
-	if err != nil {
-		return err
-	}
-	// Re-distribution towards the uniform test prior: the champion's one
-	// pass with K = N/C - 1 (their 11 for 60K/5000), fgia's exclusive one
-	// pass, and Sinkhorn.
-	type method struct {
-		step, note string
-		labels     func(m *predict.Matrix) []int32 // on probabilities; may replace them
-	}
-	onePass := func(champion bool) func(m *predict.Matrix) []int32 {
-		return func(m *predict.Matrix) []int32 {
-			labels, _ := redistribute.OnePass{K: len(m.Images)/m.Classes - 1, Champion: champion}.Run(m)
-			return labels
-		}
-	}
-	methods := []method{
-		{"redistribute", "the champion's one pass: every class predicted fewer than K = N/C - 1 times takes its most probable images (their script: the last write wins)", onePass(true)},
-		{"redistribute_exclusive", "fgia's one pass: most starved class first, an image moves once, no class falls below K", onePass(false)},
-		{"redistribute_sinkhorn", "Sinkhorn: entropic optimal transport to a uniform class marginal", func(m *predict.Matrix) []int32 { return redistribute.Sinkhorn{}.Run(m).Labels }},
-	}
-	final, finalRow := adj, adjRow
-	outs := map[string]predictions{}
-	for _, md := range methods {
-		out, err := p.each(md.step, adj, func(_, in, out string) error {
-			m, err := probabilities(in)
-			if err != nil {
-				return err
-			}
-			labels := md.labels(m)
-			m.Log()
-			return m.Write(out, labels)
-		})
+	s.preds[st.Name] = out
+	return err
+}
+
+// redistribute re-balances both splits with the step's method. One-pass
+// methods take K as a fraction of N/C: the step's, or the one that scores
+// best on Test-A.
+func (s *seedRun) redistribute(st recipe.Step) error {
+	frac := st.KFrac
+	champion := st.Method == recipe.Champion
+	if frac == 0 && st.Method != recipe.Sinkhorn && len(st.K) == 0 {
+		m, err := probabilities(s.preds[st.From]["testa"])
 		if err != nil {
 			return err
 		}
-		row, err := p.score(md.step, md.step, out, "adjust", md.note, 0)
+		if frac, _, err = redistribute.ChooseKFrac(m, redistribute.Truth(m.Images, s.labels["testa"]), champion); err != nil {
+			return err
+		}
+	}
+	var ks []string
+	out, err := s.each(st.Name, s.preds[st.From], func(split, in, out string) error {
+		m, err := probabilities(in)
 		if err != nil {
 			return err
 		}
-		outs[md.step] = out
-		// The submission: the best of the post-processing rows on Test-A.
-		if row.TestA > finalRow.TestA {
-			final, finalRow = out, row
+		k := st.K[split]
+		if k == 0 {
+			k = redistribute.KFor(frac, len(m.Images), m.Classes)
 		}
-	}
-	if err := p.sweepK(adj); err != nil {
-		return err
-	}
-	p.logf("submission from %s", finalRow.Step)
-	for _, s := range Splits {
-		if err := submit.Write(final[s], filepath.Join(p.Out, "submission_"+s+".csv")); err != nil {
+		method, err := redistribute.NewMethod(st.Method, k)
+		if err != nil {
 			return err
 		}
+		labels := method.Labels(m)
+		m.Log()
+		return m.Write(out, labels)
+	})
+	if st.Method != recipe.Sinkhorn {
+		for _, sp := range Splits {
+			n := len(s.labels[sp])
+			ks = append(ks, fmt.Sprintf("%s K %d", sp, redistribute.KFor(frac, n, s.classes)))
+		}
+		s.setDetail(st.Name, fmt.Sprintf("K = %.2f N/C chosen on Test-A (%s)", frac, strings.Join(ks, ", ")))
 	}
-	return p.plots(adj, outs, final)
+	s.preds[st.Name] = out
+	return err
 }
 
 // probabilities reads a prediction file as probabilities.
@@ -169,4 +179,95 @@ func probabilities(path string) (*predict.Matrix, error) {
 	}
 	m.Softmax()
 	return m, nil
+}
+
+// SweepRow is one point of the K sweep.
+type SweepRow struct {
+	Seed   int     `parquet:"seed"`
+	Split  string  `parquet:"split"`
+	Method string  `parquet:"method"` // "exclusive" (fgia's one pass) or "champion" (their script's)
+	Frac   float64 `parquet:"k_frac"` // K / (N/C)
+	Chosen bool    `parquet:"chosen"` // the fraction that scores best on Test-A
+	redistribute.SweepPoint
+}
+
+// sweepK scores one-pass re-distribution for K from 0.6 to 1.1 N/C on
+// both splits, marking the fraction Test-A chooses; the rows of every
+// seed go to OUT/k_sweep.parquet.
+func (s *seedRun) sweepK(st recipe.Step) error {
+	var rows []SweepRow
+	for _, champion := range []bool{false, true} {
+		method := map[bool]string{false: recipe.Exclusive, true: recipe.Champion}[champion]
+		var chosen float64
+		for _, sp := range Splits {
+			m, err := probabilities(s.preds[st.From][sp])
+			if err != nil {
+				return err
+			}
+			truth := redistribute.Truth(m.Images, s.labels[sp])
+			fracs := redistribute.SweepFracs()
+			ks := make([]int, len(fracs))
+			for i, f := range fracs {
+				ks[i] = redistribute.KFor(f, len(m.Images), m.Classes)
+			}
+			pts, err := redistribute.SweepK(m, truth, ks, champion)
+			if err != nil {
+				return err
+			}
+			if sp == "testa" {
+				best := 0
+				for i, pt := range pts {
+					if pt.Top1 > pts[best].Top1 {
+						best = i
+					}
+				}
+				chosen = fracs[best]
+			}
+			for i, pt := range pts {
+				rows = append(rows, SweepRow{Seed: s.seed, Split: sp, Method: method, Frac: fracs[i], Chosen: fracs[i] == chosen, SweepPoint: pt})
+			}
+		}
+	}
+	return s.mergeSweep(rows)
+}
+
+// mergeSweep replaces this seed's rows of OUT/k_sweep.parquet.
+func (s *seedRun) mergeSweep(rows []SweepRow) error {
+	path := s.outPath(KSweepTable)
+	var keep []SweepRow
+	if exists(path) {
+		old, err := table.Read[SweepRow](path)
+		if err == nil {
+			for _, r := range old {
+				if r.Seed != s.seed {
+					keep = append(keep, r)
+				}
+			}
+		}
+	}
+	return table.Write(path, append(keep, rows...))
+}
+
+// submit writes the submissions of the member best on Test-A (seed 1's
+// also at the top of OUT).
+func (s *seedRun) submit(st recipe.Step) error {
+	best, bestAcc := "", -1.0
+	for _, m := range st.Members {
+		a, err := s.testAAccuracy(m)
+		if err != nil {
+			return err
+		}
+		if a > bestAcc {
+			best, bestAcc = m, a
+		}
+	}
+	s.logf("seed %d: submission from %s (Test-A %.2f%%)", s.seed, best, 100*bestAcc)
+	for _, sp := range Splits {
+		for _, out := range s.submissionFiles(sp) {
+			if _, err := submit.WriteWith(s.preds[best][sp], out, submit.Options{Data: s.Data, Split: sp}); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }

@@ -7,6 +7,8 @@ import (
 	"image"
 	"image/color"
 	"image/jpeg"
+	"io"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -14,7 +16,9 @@ import (
 	"testing"
 
 	"github.com/fgia/fgia/fgia/backend"
+	"github.com/fgia/fgia/fgia/predict"
 	"github.com/fgia/fgia/fgia/progress"
+	"github.com/fgia/fgia/fgia/recipe"
 	"github.com/fgia/fgia/fgia/table"
 )
 
@@ -74,12 +78,14 @@ func rgbSet(t *testing.T) (data, labels string) {
 	return data, labels
 }
 
-// TestSmokeOnAnotherDataSet runs every stage of the reproduction, a few
-// steps each, on RGB JPEGs of another size and class count than the demo
-// set, and checks every promised output is there.
+// TestSmokeOnAnotherDataSet runs every step of the quick recipe, a few
+// training steps each, on RGB JPEGs of another size and
+// class count than the demo set, and checks every promised output; then a
+// rerun changes nothing, a damaged prediction file is made again without
+// losing a row, and the comparison with itself finds every row identical.
 func TestSmokeOnAnotherDataSet(t *testing.T) {
 	if testing.Short() {
-		t.Skip("trains a dozen small models")
+		t.Skip("trains a few dozen small models")
 	}
 	data, labels := rgbSet(t)
 	b, err := backend.NewWithConfig(backend.Choose().Config)
@@ -88,33 +94,49 @@ func TestSmokeOnAnotherDataSet(t *testing.T) {
 	}
 	progress.Output = &strings.Builder{}
 	out := filepath.Join(t.TempDir(), "out")
-	budget := Budgets["smoke"]
+	r, err := recipe.Get("quick")
+	if err != nil {
+		t.Fatal(err)
+	}
+	budget, _ := recipe.GetBudget("smoke")
 	var log strings.Builder
-	opts := Options{Data: data, Labels: labels, Out: out, Budget: budget, Geometry: Geometry{Size: 16, RGB: true}, Backend: b, Log: &log}
+	// Four training steps cannot teach anything: the guard would stop the
+	// run, so the smoke test records collapsed rows instead.
+	opts := Options{Data: data, Labels: labels, Out: out, Recipe: r, Budget: budget, Seeds: 1,
+		Geometry: Geometry{Size: 16, RGB: true}, Backend: b, Log: &log, AllowCollapse: true}
 	rows, err := Run(opts)
 	if err != nil {
 		t.Fatalf("%v\n%s", err, log.String())
 	}
-	want := []string{"baseline", "clean", "arcface", "subcenter", "eql", "mae", "tta", "soup", "ensemble",
-		"pseudo", "distill", "adjust", "redistribute", "redistribute_exclusive", "redistribute_sinkhorn"}
+	want := r.RowNames()
 	if len(rows) != len(want) {
 		t.Fatalf("%d rows, want %d: %+v", len(rows), len(want), rows)
 	}
-	for i, r := range rows {
-		if r.Step != want[i] {
-			t.Errorf("row %d is %q, want %q", i, r.Step, want[i])
+	for i, row := range rows {
+		if row.Step != want[i] || row.Seeds != 1 {
+			t.Errorf("row %d is %q with %d seeds, want %q with 1", i, row.Step, row.Seeds, want[i])
 		}
-		if r.TestA < 0 || r.TestA > 1 || r.TestB < 0 || r.TestB > 1 {
-			t.Errorf("%s: accuracies %v %v", r.Step, r.TestA, r.TestB)
+		if row.TestA < 0 || row.TestA > 1 || row.TestB < 0 || row.TestB > 1 {
+			t.Errorf("%s: accuracies %v %v", row.Step, row.TestA, row.TestB)
+		}
+		if !(row.CILow <= row.TestB && row.TestB <= row.CIHigh) {
+			t.Errorf("%s: Test-B %v outside its interval [%v, %v]", row.Step, row.TestB, row.CILow, row.CIHigh)
+		}
+		if row.Base != "" && !(row.DeltaCILow <= row.Delta+1e-9 && row.Delta <= row.DeltaCIHigh+1e-9) {
+			t.Errorf("%s: delta %v outside its interval [%v, %v]", row.Step, row.Delta, row.DeltaCILow, row.DeltaCIHigh)
 		}
 	}
 	stored, err := table.Read[Row](filepath.Join(out, Table))
 	if err != nil || len(stored) != len(rows) {
 		t.Fatalf("ablation.parquet: %d rows, %v", len(stored), err)
 	}
-	for _, f := range []string{Markdown, "submission_testb.csv", "submission_testa.csv", KSweepTable,
-		"preds/baseline_testb.parquet", "preds/ensemble_testa.parquet",
-		"plots/" + PlotDistribution, "plots/" + PlotAccuracy, "plots/" + PlotKSweep} {
+	seedRows, err := table.Read[SeedRow](filepath.Join(out, SeedTable))
+	if err != nil || len(seedRows) != len(rows) {
+		t.Fatalf("ablation_seeds.parquet: %d rows, %v", len(seedRows), err)
+	}
+	for _, f := range []string{Markdown, ResultsCSV, Provenance, "submission_testb.csv", "submission_testa.csv", KSweepTable,
+		"seed-1/preds/baseline_testb.parquet", "seed-1/preds/ensemble_testa.parquet",
+		"plots/" + PlotAblation, "plots/" + PlotDeltas, "plots/" + PlotDistribution, "plots/" + PlotAccuracy, "plots/" + PlotKSweep} {
 		if !exists(filepath.Join(out, f)) {
 			t.Errorf("%s is missing", f)
 		}
@@ -132,6 +154,13 @@ func TestSmokeOnAnotherDataSet(t *testing.T) {
 	if strings.Contains(string(base), "broken.jpg") || strings.Count(string(base), "\n") != 42 {
 		t.Errorf("baseline list:\n%s", base)
 	}
+	if bad, err := VerifyFiles(out); err != nil || len(bad) > 0 {
+		t.Errorf("provenance.json: %v, files that differ: %v", err, bad)
+	}
+	pv, err := ReadProvenance(out)
+	if err != nil || pv.Seeds != 1 || pv.Recipe.Name != "quick" || pv.Files[Markdown] == "" || len(pv.StepWall) == 0 {
+		t.Errorf("provenance: %+v, %v", pv, err)
+	}
 
 	// A second run finds everything done and changes nothing.
 	log.Reset()
@@ -142,7 +171,155 @@ func TestSmokeOnAnotherDataSet(t *testing.T) {
 	if len(again) != len(rows) || again[len(again)-1] != rows[len(rows)-1] {
 		t.Errorf("rerun gave %+v, first run %+v", again[len(again)-1], rows[len(rows)-1])
 	}
-	if strings.Contains(log.String(), "training") {
+	if strings.Contains(log.String(), ": training ") {
 		t.Errorf("the rerun trained again:\n%s", log.String())
+	}
+
+	// A damaged prediction file is made again, and no row is lost.
+	damaged := filepath.Join(out, "seed-1", "preds", "ensemble_testb.parquet")
+	if err := os.Truncate(damaged, 100); err != nil {
+		t.Fatal(err)
+	}
+	log.Reset()
+	again, err = Run(opts)
+	if err != nil {
+		t.Fatalf("rerun with a damaged file: %v\n%s", err, log.String())
+	}
+	if !strings.Contains(log.String(), "ensemble_testb.parquet is unusable") || len(again) != len(rows) {
+		t.Errorf("the damaged file was not reported and made again (%d rows):\n%s", len(again), log.String())
+	}
+	for i := range rows {
+		if again[i].TestB != rows[i].TestB {
+			t.Errorf("%s: Test-B %v after regenerating, %v before", rows[i].Step, again[i].TestB, rows[i].TestB)
+		}
+	}
+
+	diffs, err := Compare(out, out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range diffs {
+		if !d.Identical {
+			t.Errorf("compared with itself, %s seed %d differs: %+v", d.Step, d.Seed, d)
+		}
+	}
+	if md := CompareMarkdown(diffs, out); !strings.Contains(md, fmt.Sprintf("%d rows identical", len(diffs))) {
+		t.Errorf("comparison:\n%s", md)
+	}
+}
+
+// TestSeeds runs a small recipe with two seeds: the seeds train different
+// models, a row is their mean with a standard deviation, and the paired
+// delta interval is computed over both seeds.
+func TestSeeds(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains four small models")
+	}
+	data, labels := rgbSet(t)
+	b, err := backend.NewWithConfig(backend.Choose().Config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	progress.Output = &strings.Builder{}
+	r := recipe.Recipe{Name: "two-rows", Steps: []recipe.Step{
+		{Name: "baseline", Kind: recipe.Finetune, Preset: "demo-vit", List: recipe.BaselineList},
+		{Name: "clean", Kind: recipe.Finetune, Preset: "demo-vit", Base: "baseline"},
+		{Name: "tta", Kind: recipe.TTA, From: "clean", Base: "clean"},
+	}}
+	budget, _ := recipe.GetBudget("smoke")
+	out := filepath.Join(t.TempDir(), "out")
+	var log strings.Builder
+	rows, err := Run(Options{Data: data, Labels: labels, Out: out, Recipe: r, Budget: budget, Seeds: 2,
+		Geometry: Geometry{Size: 16, RGB: true}, Backend: b, Log: &log, AllowCollapse: true})
+	if err != nil {
+		t.Fatalf("%v\n%s", err, log.String())
+	}
+	if len(rows) != 3 {
+		t.Fatalf("%d rows", len(rows))
+	}
+	seedRows, err := table.Read[SeedRow](filepath.Join(out, SeedTable))
+	if err != nil || len(seedRows) != 6 {
+		t.Fatalf("%d seed rows, %v", len(seedRows), err)
+	}
+	for _, row := range rows {
+		var a, b SeedRow
+		for _, sr := range seedRows {
+			if sr.Step == row.Step && sr.Seed == 1 {
+				a = sr
+			}
+			if sr.Step == row.Step && sr.Seed == 2 {
+				b = sr
+			}
+		}
+		if row.Seeds != 2 || math.Abs(row.TestB-(a.TestB+b.TestB)/2) > 1e-12 {
+			t.Errorf("%s: %d seeds, Test-B %v, want the mean of %v and %v", row.Step, row.Seeds, row.TestB, a.TestB, b.TestB)
+		}
+		if want := math.Abs(a.TestB-b.TestB) / math.Sqrt2; math.Abs(row.TestBStd-want) > 1e-12 {
+			t.Errorf("%s: sd %v, want %v", row.Step, row.TestBStd, want)
+		}
+	}
+	ck := func(seed int) string {
+		b, err := os.ReadFile(filepath.Join(out, SeedDir(seed), "runs", "clean", "config.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	if !strings.Contains(ck(1), `"seed": 1`) || !strings.Contains(ck(2), `"seed": 2`) {
+		t.Errorf("the seeds' runs do not carry seeds 1 and 2")
+	}
+}
+
+// TestGuard: a row whose model answers one class for most of Test-A, or
+// trains no better than the largest class, stops the run with a message
+// naming the row; with AllowCollapse it is recorded as collapsed.
+func TestGuard(t *testing.T) {
+	dir := t.TempDir()
+	run := filepath.Join(dir, "run")
+	os.MkdirAll(run, 0o755)
+	ri := `{"config":{},"images":100,"class_counts":[60,30,10]}`
+	os.WriteFile(filepath.Join(run, "config.json"), []byte(ri), 0o644)
+	writePreds := func(preds []int32) predictions {
+		f := filepath.Join(dir, "p_testa.parquet")
+		var rows []predict.Row
+		for i, p := range preds {
+			rows = append(rows, predict.Row{Image: fmt.Sprintf("%d.png", i), Pred: p, Logits: []float32{0, 0, 0}})
+		}
+		if err := predict.Write(f, rows, nil, nil); err != nil {
+			t.Fatal(err)
+		}
+		return predictions{"testa": f}
+	}
+	metrics := func(acc float64) {
+		os.WriteFile(filepath.Join(run, "metrics.jsonl"), []byte(fmt.Sprintf(`{"step":10,"epoch":1,"accuracy":%g}`+"\n", acc)), 0o644)
+	}
+	s := &seedRun{pipeline: &pipeline{classes: 3, names: []string{"a", "b", "c"}, Options: Options{Log: io.Discard}}, seed: 1}
+	st := recipe.Step{Name: "arcface"}
+	for _, tc := range []struct {
+		preds []int32
+		acc   float64
+		want  string
+	}{
+		{[]int32{0, 1, 2, 0, 1, 2}, 0.9, ""},
+		{[]int32{0, 0, 0, 0, 1, 2}, 0.9, "67% of Test-A is predicted as class 0 (a)"},
+		{[]int32{0, 1, 2, 0, 1, 2}, 0.61, "no better than always answering the largest class (60.0%)"},
+	} {
+		metrics(tc.acc)
+		files := writePreds(tc.preds)
+		s.AllowCollapse = false
+		status, err := s.guard(st, run, files)
+		if tc.want == "" {
+			if err != nil || status != "" {
+				t.Errorf("%v at %v: %q, %v", tc.preds, tc.acc, status, err)
+			}
+			continue
+		}
+		if err == nil || !strings.Contains(err.Error(), "row arcface collapsed") || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%v at %v: error %v, want one naming the row and %q", tc.preds, tc.acc, err, tc.want)
+		}
+		s.AllowCollapse = true
+		if status, err := s.guard(st, run, files); err != nil || status != StatusCollapsed {
+			t.Errorf("with AllowCollapse: %q, %v", status, err)
+		}
 	}
 }

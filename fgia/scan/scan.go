@@ -9,11 +9,9 @@ package scan
 import (
 	"crypto/sha1"
 	"encoding/hex"
-	"os"
 	"runtime"
 	"runtime/debug"
 	"sync"
-	"syscall"
 
 	"github.com/fgia/fgia/fgia/imagefile"
 	"github.com/fgia/fgia/fgia/progress"
@@ -109,9 +107,12 @@ func One(root, path string, opt Options) File {
 // needed: the checker validates the file without keeping them.
 func scanOne(root, path string, opt Options, buf []byte, checker *imagefile.Checker) (File, []byte) {
 	f := File{Path: path}
-	data, err := readInto(root+"/"+path, buf)
+	data, err := imagefile.ReadFile(root+"/"+path, buf)
 	if err != nil {
 		f.Reason, f.Detail = Missing, err.Error()
+		if r := imagefile.ReasonOf(err); r != "" {
+			f.Reason = string(r) // not_regular: refused before reading
+		}
 		return f, buf
 	}
 	buf = data
@@ -132,35 +133,4 @@ func scanOne(root, path string, opt Options, buf []byte, checker *imagefile.Chec
 		f.Reason, f.Detail = string(imagefile.ReasonOf(err)), err.Error()
 	}
 	return f, buf
-}
-
-// readInto reads a whole file into buf's storage, growing it when needed.
-// It calls open/read/close directly: os.File's poller registration and
-// Stat cost two system calls a file, a sixth of a small file's scan.
-func readInto(path string, buf []byte) ([]byte, error) {
-	fd, err := syscall.Open(path, syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
-	if err != nil {
-		return nil, &os.PathError{Op: "open", Path: path, Err: err}
-	}
-	defer syscall.Close(fd)
-	if cap(buf) < 64<<10 {
-		buf = make([]byte, 0, 64<<10)
-	}
-	buf = buf[:0]
-	for {
-		if len(buf) == cap(buf) {
-			buf = append(buf, 0)[:len(buf)]
-		}
-		n, err := syscall.Read(fd, buf[len(buf):cap(buf)])
-		if err == syscall.EINTR {
-			continue
-		}
-		if err != nil {
-			return nil, &os.PathError{Op: "read", Path: path, Err: err}
-		}
-		if n == 0 {
-			return buf, nil
-		}
-		buf = buf[:len(buf)+n]
-	}
 }

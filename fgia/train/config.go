@@ -21,6 +21,7 @@ import (
 	"github.com/fgia/fgia/fgia/loss"
 	"github.com/fgia/fgia/fgia/model"
 	"github.com/fgia/fgia/fgia/optim"
+	"github.com/fgia/fgia/fgia/override"
 )
 
 // Samplers.
@@ -64,7 +65,8 @@ type Config struct {
 	LogEvery        int `json:"log_every"`
 }
 
-// Validate checks the recipe.
+// Validate checks the recipe; a bad value is an override.FieldError
+// naming its path (`fgia train --set` and the flags name the same paths).
 func (c Config) Validate() error {
 	if err := c.Model.Validate(); err != nil {
 		return err
@@ -72,19 +74,27 @@ func (c Config) Validate() error {
 	if err := c.Loss.Validate(); err != nil {
 		return err
 	}
-	switch {
-	case c.Epochs <= 0 && c.MaxSteps <= 0:
-		return fmt.Errorf("train: epochs %g", c.Epochs)
-	case c.BatchSize <= 0:
-		return fmt.Errorf("train: batch size %d", c.BatchSize)
-	case c.AccumSteps < 0:
-		return fmt.Errorf("train: %d accumulation steps", c.AccumSteps)
-	case c.Sampler != SamplerShuffle && c.Sampler != SamplerBalanced:
-		return fmt.Errorf("train: sampler %q (shuffle or balanced)", c.Sampler)
-	case c.Keep < 1:
-		return fmt.Errorf("train: keep %d checkpoints", c.Keep)
-	case c.Distill != nil && c.Mixup != nil:
+	err := override.First(
+		override.Check(c.Epochs > 0 || (c.Epochs == 0 && c.MaxSteps > 0), "epochs", c.Epochs, "> 0 (or 0 with max_steps > 0)"),
+		override.Check(c.MaxSteps >= 0, "max_steps", c.MaxSteps, ">= 0 (0: epochs decide)"),
+		override.Check(c.WarmupEpochs >= 0, "warmup_epochs", c.WarmupEpochs, ">= 0"),
+		override.Check(c.BatchSize >= 1, "batch_size", c.BatchSize, ">= 1"),
+		override.Check(c.AccumSteps >= 0, "accum_steps", c.AccumSteps, ">= 0 (0 or 1: no accumulation)"),
+		override.Check(c.Sampler == SamplerShuffle || c.Sampler == SamplerBalanced, "sampler", c.Sampler, SamplerShuffle+" or "+SamplerBalanced),
+		override.Check(c.Keep >= 1, "keep", c.Keep, ">= 1 checkpoint"),
+		override.Check(c.CheckpointEvery >= 0, "checkpoint_every", c.CheckpointEvery, ">= 0 steps (0: every epoch)"),
+		override.Check(c.LogEvery >= 0, "log_every", c.LogEvery, ">= 0 steps"),
+		override.Within("optim", c.Optim.ValidateSettings()))
+	if err != nil {
+		return err
+	}
+	if c.Distill != nil && c.Mixup != nil {
 		return fmt.Errorf("train: distillation and Mixup/CutMix both set soft targets; use one")
+	}
+	if c.Distill != nil {
+		if err := c.Distill.validate(); err != nil {
+			return err
+		}
 	}
 	if !c.Augment.RandomCrop && c.Augment.CropPct != c.Eval.CropPct {
 		// Without random crops training takes the eval geometry; another

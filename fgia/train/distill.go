@@ -8,15 +8,37 @@ import (
 	"github.com/fgia/fgia/fgia/table"
 )
 
-// Distill trains towards a teacher's soft targets: every listed image that
-// a teacher prediction file covers (test images, named split/file) learns
-// the teacher's softmax at Temperature instead of its hard label; the
-// other images keep their (smoothed) one-hot label. It is self-distillation
-// beside the hard pseudo-label loop: list the test images with the
-// teacher's argmax (`fgia pseudo --threshold 0`) and name the teacher here.
+// Distill is knowledge distillation from a teacher's predictions (Hinton
+// et al.): every listed image that a teacher prediction file covers (test
+// images, named split/file) learns
+//
+//	Alpha * T^2 * KL(softmax(z_t / T) || softmax(z / T)) + (1 - Alpha) * L(z, y)
+//
+// where L is the run's own loss on the image's listed label (for a test
+// image, the teacher's argmax from `fgia pseudo --threshold 0`), and z the
+// student's logits without margins; images no teacher covers keep L alone.
+// It is self-distillation beside the hard pseudo-label loop.
+//
+// Soft instead trains covered images on the teacher's softmax at T as
+// plain soft targets (no KL scale, no hard label): soft-label training.
 type Distill struct {
 	Teachers    []string `json:"teachers"` // prediction Parquet files (fgia predict, fgia ensemble)
 	Temperature float64  `json:"temperature"`
+	Alpha       float64  `json:"alpha"`
+	Soft        bool     `json:"soft,omitempty"`
+}
+
+// validate checks the distillation settings.
+func (d *Distill) validate() error {
+	switch {
+	case len(d.Teachers) == 0:
+		return fmt.Errorf("train: distillation needs teacher prediction files")
+	case d.Temperature <= 0:
+		return fmt.Errorf("train: distill.temperature %g: want > 0", d.Temperature)
+	case d.Alpha < 0 || d.Alpha > 1:
+		return fmt.Errorf("train: distill.alpha %g: want a weight in [0, 1]", d.Alpha)
+	}
+	return nil
 }
 
 // teacherRow is what distillation reads of a prediction file (fgia/predict
@@ -32,8 +54,8 @@ const metaSplit = "fgia.split"
 // softTargets returns the teacher's target of each item (nil where no
 // teacher covers it) and how many items have one.
 func (d *Distill) softTargets(items []loader.Item, classes int) ([][]float32, int, error) {
-	if d.Temperature <= 0 {
-		return nil, 0, fmt.Errorf("train: distillation temperature %g", d.Temperature)
+	if err := d.validate(); err != nil {
+		return nil, 0, err
 	}
 	byPath := map[string][]float32{}
 	for _, f := range d.Teachers {
@@ -108,4 +130,21 @@ func batchTargets(b loader.Batch, soft [][]float32, classes int, smoothing float
 		row[b.Labels[r]] += float32(1 - smoothing)
 	}
 	return out
+}
+
+// batchTeacher assembles a batch's teacher probabilities [B*classes] (zero
+// rows where no teacher covers the image) and the mask [B] of covered
+// images.
+func batchTeacher(b loader.Batch, soft [][]float32, classes int) (probs, has []float32) {
+	probs, has = make([]float32, len(b.Labels)*classes), make([]float32, len(b.Labels))
+	for r, idx := range b.Items {
+		if idx < 0 { // padding repeats the first row
+			idx = b.Items[0]
+		}
+		if soft[idx] != nil {
+			copy(probs[r*classes:(r+1)*classes], soft[idx])
+			has[r] = 1
+		}
+	}
+	return probs, has
 }

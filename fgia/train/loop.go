@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"os"
 	"path/filepath"
 	"time"
 
@@ -62,14 +63,25 @@ type Position struct {
 // when there is none) and trims metrics.jsonl to it.
 func Resume(ctx *context.Context, out string, log io.Writer) (Position, error) {
 	var pos Position
-	latest, err := checkpoint.Latest(filepath.Join(out, CheckpointsDir))
+	c, skipped, err := checkpoint.LatestValid(filepath.Join(out, CheckpointsDir))
 	if err != nil {
 		return pos, err
 	}
-	if latest != "" {
-		c, err := checkpoint.Load(latest)
-		if err != nil {
+	for _, s := range skipped {
+		// Set aside, so that it is neither the newest again nor pruned
+		// instead of an intact one; kept for inspection.
+		aside := s.File + ".damaged"
+		if err := os.Rename(s.File, aside); err != nil {
 			return pos, err
+		}
+		fmt.Fprintf(log, "skipping %s (moved to %s): %v\n", filepath.Base(s.File), filepath.Base(aside), s.Err)
+	}
+	if c == nil && len(skipped) > 0 {
+		fmt.Fprintf(log, "no intact checkpoint left in %s: starting over from step 0\n", out)
+	}
+	if c != nil {
+		if c.Unverified {
+			fmt.Fprintf(log, "%s was written before checkpoints carried checksums: loaded unverified\n", filepath.Base(c.File))
 		}
 		if err := c.Restore(ctx, nil); err != nil {
 			return pos, err
@@ -79,7 +91,7 @@ func Resume(ctx *context.Context, out string, log io.Writer) (Position, error) {
 			return pos, err
 		}
 		pos = Position{Step: int(c.Step), window: meta.Window}
-		fmt.Fprintf(log, "resuming %s from step %d (%s)\n", out, pos.Step, filepath.Base(latest))
+		fmt.Fprintf(log, "resuming %s from step %d (%s)\n", out, pos.Step, filepath.Base(c.File))
 	}
 	return pos, truncateMetrics(out, pos.Step)
 }

@@ -18,10 +18,13 @@ import (
 	"github.com/fgia/fgia/fgia/checkpoint"
 	"github.com/fgia/fgia/fgia/dataset"
 	"github.com/fgia/fgia/fgia/distrib"
+	"github.com/fgia/fgia/fgia/head"
 	"github.com/fgia/fgia/fgia/loader"
 	"github.com/fgia/fgia/fgia/longtail"
+	"github.com/fgia/fgia/fgia/loss"
 	"github.com/fgia/fgia/fgia/model"
 	"github.com/fgia/fgia/fgia/optim"
+	"github.com/fgia/fgia/fgia/runlock"
 	"github.com/fgia/fgia/fgia/sampler"
 )
 
@@ -38,6 +41,11 @@ type Options struct {
 	// StopAfter ends the run after this many steps in this process without
 	// a final checkpoint, as a crash would (tests of resume use it).
 	StopAfter int
+	// Changes are assignments (path=value, fgia/override) to a resumed
+	// run's config: only what can change mid-run (epochs, max_steps,
+	// checkpoint_every, keep, log_every) is accepted, anything else is an
+	// error naming the field.
+	Changes []string
 	// Devices trains data-parallel over this many devices of Backend
 	// (fgia/distrib: GoMLX AutoSharding, each device gets its slice of
 	// every batch, XLA all-reduces the gradients): 0 or 1 is one device,
@@ -68,13 +76,21 @@ func Run(cfg Config, opt Options) (*Summary, error) {
 	if opt.Backend == nil {
 		return nil, fmt.Errorf("train: no backend")
 	}
+	lock, err := runlock.Acquire(opt.Out, "fgia train")
+	if err != nil {
+		return nil, err
+	}
+	defer lock.Release()
 	var ri *RunInfo
+	changed := false
 	if opt.Resume {
 		var err error
 		if ri, err = ReadRunInfo(opt.Out); err != nil {
 			return nil, err
 		}
-		cfg = ri.Config
+		if cfg, changed, err = ResumeChanges(ri.Config, opt.Changes, opt.Out); err != nil {
+			return nil, err
+		}
 	} else if err := CheckFresh(opt.Out); err != nil {
 		return nil, err
 	}
@@ -129,9 +145,16 @@ func Run(cfg Config, opt Options) (*Summary, error) {
 	if err := cfg.Optim.Validate(); err != nil {
 		return nil, err
 	}
-	if ri == nil {
+	switch {
+	case ri == nil:
 		ri = &RunInfo{Config: cfg, Data: opt.Data, List: opt.List, Images: len(anns), ClassCounts: counts,
 			StepsEpoch: spe, TotalSteps: total, Backend: opt.Backend.Name(), Init: opt.Init}
+		if err := ri.write(opt.Out); err != nil {
+			return nil, err
+		}
+	case changed:
+		fmt.Fprintf(opt.Log, "resuming with %v: %d steps in all (was %d)\n", opt.Changes, total, ri.TotalSteps)
+		ri.Config, ri.TotalSteps = cfg, total
 		if err := ri.write(opt.Out); err != nil {
 			return nil, err
 		}
@@ -163,11 +186,19 @@ func Run(cfg Config, opt Options) (*Summary, error) {
 		if teacher, n, err = cfg.Distill.softTargets(items, classes); err != nil {
 			return nil, err
 		}
-		fmt.Fprintf(opt.Log, "distillation: %d of %d images learn the teachers' soft targets at temperature %g\n", n, len(items), cfg.Distill.Temperature)
+		if cfg.Distill.Soft {
+			fmt.Fprintf(opt.Log, "soft-label training: %d of %d images learn the teachers' softmax at temperature %g\n", n, len(items), cfg.Distill.Temperature)
+		} else {
+			fmt.Fprintf(opt.Log, "distillation: %d of %d images learn %g T^2 KL from the teachers at T %g + %g of the hard-label loss\n", n, len(items), cfg.Distill.Alpha, cfg.Distill.Temperature, 1-cfg.Distill.Alpha)
+		}
 	}
-	useSoft := cfg.Mixup != nil || teacher != nil
+	kd := teacher != nil && !cfg.Distill.Soft // Hinton's KL + hard labels
+	useSoft := cfg.Mixup != nil || (teacher != nil && !kd)
 	inputs := 2
-	if useSoft {
+	switch {
+	case kd:
+		inputs = 4 // teacher probabilities and their mask
+	case useSoft:
 		inputs = 3
 	}
 	// newStep compiles the training step: with apply, the one that updates
@@ -178,12 +209,25 @@ func Run(cfg Config, opt Options) (*Summary, error) {
 			images, lbl := inputs[0], inputs[1]
 			g := images.Graph()
 			ctx.SetTraining(g, true)
-			logits := cfg.Model.Logits(ctx, images, lbl, margins)
-			var soft *Node
-			if useSoft {
-				soft = inputs[2]
+			if w := cfg.Model.Head.MarginWarmupEpochs; w > 0 && cfg.Model.Head.HasMargin() {
+				steps := math.Max(w*float64(spe), 1)
+				ctx.SetGraphParam(g, head.ParamMarginScale, MinScalar(DivScalar(optim.StepsDone(ctx, g), steps), 1))
 			}
-			l := cfg.Loss.Compute(ctx, logits, lbl, soft, priors)
+			features := cfg.Model.Features(ctx, images)
+			logits := cfg.Model.Head.Logits(ctx, features, lbl, margins)
+			var l *Node
+			switch {
+			case kd:
+				probs, has := inputs[2], inputs[3]
+				alpha := cfg.Distill.Alpha
+				hard := cfg.Loss.ComputeWeighted(ctx, logits, lbl, nil, priors, OneMinus(MulScalar(has, alpha)))
+				plain := cfg.Model.Head.Logits(ctx, features, nil, nil) // no margin: the teacher had none
+				l = Add(hard, MulScalar(ReduceAllMean(Mul(has, loss.KD(plain, probs, cfg.Distill.Temperature))), alpha))
+			case useSoft:
+				l = cfg.Loss.Compute(ctx, logits, lbl, inputs[2], priors)
+			default:
+				l = cfg.Loss.Compute(ctx, logits, lbl, nil, priors)
+			}
 			correct := ReduceAllSum(ConvertDType(Equal(ConvertDType(ArgMax(logits, -1), lbl.DType()), lbl), l.DType()))
 			var out optim.Outputs
 			switch {
@@ -231,6 +275,9 @@ func Run(cfg Config, opt Options) (*Summary, error) {
 	feed := func(b loader.Batch) []any {
 		in := []any{tensors.FromFlatDataAndDimensions(b.Images, shape...), b.Labels}
 		switch {
+		case kd:
+			probs, has := batchTeacher(b, teacher, classes)
+			in = append(in, tensors.FromFlatDataAndDimensions(probs, cfg.BatchSize, classes), has)
 		case teacher != nil:
 			in = append(in, tensors.FromFlatDataAndDimensions(batchTargets(b, teacher, classes, cfg.Loss.LabelSmoothing), cfg.BatchSize, classes))
 		case useSoft:

@@ -11,9 +11,19 @@ import (
 	"github.com/fgia/fgia/fgia/model"
 )
 
+func init() {
+	register(command{name: "bench", group: "other",
+		summary: "training and inference throughput of a backbone preset on random images",
+		doc: `Times training steps and inference batches of a backbone preset on random images on the chosen
+backend, with GFLOP/s and MFU. Its last output line is "train_img_per_s=X infer_img_per_s=Y", which
+scripts parse; scripts/bench_vit.sh sets it against PyTorch in the same run.`,
+		usage:    "[--preset NAME] [flags]",
+		examples: []string{"fgia bench --preset vit-s16-224 --batch 16 --infer-batch 64"},
+		setup:    benchCmd})
+}
+
 // benchCmd measures training and inference throughput of a backbone preset
-// on random images. Its last output line is `train_img_per_s=X
-// infer_img_per_s=Y`, which scripts parse.
+// on random images.
 func benchCmd(fs *flag.FlagSet) func() error {
 	o := bench.DefaultOptions()
 	name := fs.String("preset", bench.DefaultPreset, "backbone: "+strings.Join(bench.PresetNames(), ", "))

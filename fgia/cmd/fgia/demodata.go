@@ -7,10 +7,25 @@ import (
 	"github.com/fgia/fgia/fgia/demodata"
 )
 
+func init() {
+	register(command{name: "demo-data", group: "data",
+		summary: "build the WebFashion-LT demo set from Fashion-MNIST",
+		doc: `Turns Debian's Fashion-MNIST into a long-tailed (imbalance 100), web-noisy set in the competition
+layout: unreadable files, copies filed under a second class, tiny images, charts and wrong labels,
+each at the same rate in every class, wrong labels drawn from confusable classes (shirt for T-shirt).
+The same seed gives the same bytes. The hidden labels (testa.txt, testb.txt, noise.txt) go to a
+separate folder that training never reads.`,
+		usage:    "--out DIR --labels-dir DIR [flags]",
+		required: []string{"out", "labels-dir"},
+		examples: []string{"fgia demo-data --out data/webfashion --labels-dir data/webfashion-labels", "fgia demo-data --quick --out build/quick/data --labels-dir build/quick/labels"},
+		setup:    demoDataCmd})
+}
+
 func demoDataCmd(fs *flag.FlagSet) func() error {
 	o := demodata.DefaultOptions()
 	fs.StringVar(&o.Out, "out", "", "data folder to create (competition layout)")
-	fs.StringVar(&o.Labels, "labels", "", "folder for the hidden labels: testa.txt, testb.txt, noise.txt")
+	fs.StringVar(&o.Labels, "labels-dir", "", "folder for the hidden labels: testa.txt, testb.txt, noise.txt")
+	fs.StringVar(&o.Labels, "labels", "", "same as --labels-dir (a folder)")
 	fs.StringVar(&o.SourceDir, "source", "", "Fashion-MNIST IDX folder (default: Debian's /usr/share/datasets/fashion-mnist)")
 	fs.Uint64Var(&o.Seed, "seed", o.Seed, "random seed: the same seed gives the same bytes")
 	fs.Float64Var(&o.Imbalance, "imbalance", o.Imbalance, "largest / smallest class size (1 = balanced)")
@@ -21,8 +36,8 @@ func demoDataCmd(fs *flag.FlagSet) func() error {
 	quick := fs.Bool("quick", false, "the quick set of the tests and of `fgia reproduce --budget quick` (about 1K training images; sets the sizes and noise rates)")
 	fs.IntVar(&o.Workers, "workers", 0, "encoding goroutines (default: one per CPU)")
 	return func() error {
-		if err := required("out", o.Out, "labels", o.Labels); err != nil {
-			return err
+		if *scale < 0 {
+			return fmt.Errorf("--noise-scale %g: want >= 0", *scale)
 		}
 		if *quick {
 			q := demodata.QuickOptions(o.Out, o.Labels)

@@ -34,13 +34,19 @@ func listFlag(v string) ([]string, error) {
 	return out, nil
 }
 
+func init() {
+	register(command{name: "merge", group: "prediction",
+		summary: "merge the shard files of fgia predict --shard k/n into one prediction file",
+		usage:    "--parts FILES --out FILE",
+		required: []string{"parts", "out"},
+		examples: []string{"fgia merge --parts 'pred-*-of-4.parquet' --out pred_testb.parquet"},
+		setup:    mergeCmd})
+}
+
 func mergeCmd(fs *flag.FlagSet) func() error {
 	parts := fs.String("parts", "", "prediction files to merge, comma-separated or a glob (e.g. 'pred-*-of-4.parquet')")
 	out := fs.String("out", "", "merged prediction Parquet file")
 	return func() error {
-		if err := required("parts", *parts, "out", *out); err != nil {
-			return err
-		}
 		files, err := listFlag(*parts)
 		if err != nil {
 			return err

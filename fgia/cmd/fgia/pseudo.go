@@ -12,18 +12,27 @@ import (
 	"github.com/fgia/fgia/fgia/score"
 )
 
+func init() {
+	register(command{name: "pseudo", group: "after training",
+		summary: "pseudo-label confident test images and write train + pseudo annotation list",
+		doc: `Keeps the test images whose teacher probability (an ensemble's, usually) is above --threshold and
+writes the cleaned list plus '<split>/<image> <label>' lines: the next round trains on it (from the
+pretrained weights, as the champion did). --labels-dir reports how many pseudo-labels are right.`,
+		usage:    "--pred FILE[,FILE] --data DIR --out FILE [--threshold P] [flags]",
+		required: []string{"pred", "data", "out"},
+		examples: []string{"fgia pseudo --pred ens_testa.parquet,ens_testb.parquet --data data/webfashion --threshold 0.45 --out lists/round2.txt"},
+		setup:    pseudoCmd})
+}
+
 func pseudoCmd(fs *flag.FlagSet) func() error {
 	preds := fs.String("pred", "", "teacher prediction files (e.g. an ensemble), comma-separated, one per split")
 	splits := fs.String("split", "", "the splits of --pred, comma-separated (default: what each file says it predicts)")
 	data := fs.String("data", "", "data folder (the pseudo-labelled images must be files of DATA/<split>)")
 	threshold := fs.Float64("threshold", 0.5, "keep images whose teacher probability is above this")
 	base := fs.String("base", "", "annotation list to extend (default DATA/meta/train_clean.txt)")
-	labels := fs.String("labels", "", "hidden labels, one file per --pred (comma-separated): report the pseudo-labels' accuracy")
+	labels := fs.String("labels-dir", "", "hidden labels folder (SPLIT.txt): report the pseudo-labels' accuracy")
 	out := fs.String("out", "", "new annotation list: the base lines plus '<split>/<image> <label>' lines")
 	return func() error {
-		if err := required("pred", *preds, "data", *data, "out", *out); err != nil {
-			return err
-		}
 		files, err := listFlag(*preds)
 		if err != nil {
 			return err
@@ -47,16 +56,13 @@ func pseudoCmd(fs *flag.FlagSet) func() error {
 		if len(sp) != len(files) {
 			return fmt.Errorf("%d splits for %d files", len(sp), len(files))
 		}
-		var lab []string
-		if *labels != "" {
-			if lab = strings.Split(*labels, ","); len(lab) != len(files) {
-				return fmt.Errorf("%d label files for %d prediction files", len(lab), len(files))
-			}
+		if *threshold < 0 || *threshold >= 1 {
+			return fmt.Errorf("--threshold %g: want a probability in [0, 1)", *threshold)
 		}
 		for i, f := range files {
 			var l map[string]int
-			if lab != nil {
-				if l, err = score.ReadLabels(lab[i]); err != nil {
+			if *labels != "" {
+				if l, err = score.ReadLabels(filepath.Join(*labels, sp[i]+".txt")); err != nil {
 					return err
 				}
 			}

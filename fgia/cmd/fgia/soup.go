@@ -12,6 +12,19 @@ import (
 	"github.com/fgia/fgia/fgia/soup"
 )
 
+func init() {
+	register(command{name: "soup", group: "after training",
+		summary: "uniform (or greedy) soup of a run's last K checkpoints, written as a run folder",
+		doc: `Averages the weights of a run's newest --last checkpoints (a uniform model soup; the champion
+used 5 for Swin-B, 7 for Swin-L) into a new run folder that predicts like any run. --greedy adds
+checkpoints best first and keeps each only if the accuracy on --split (Test-A: never choose on the
+reported split) does not drop.`,
+		usage:    "--run RUN --out RUN [--last K] [--greedy --data DIR --labels FILE] [flags]",
+		required: []string{"run", "out"},
+		examples: []string{"fgia soup --run runs/vit --last 5 --out runs/vit-soup"},
+		setup:    soupCmd})
+}
+
 func soupCmd(fs *flag.FlagSet) func() error {
 	run := fs.String("run", "", "training run whose checkpoints are averaged")
 	last := fs.Int("last", 5, "average the newest K checkpoints (the champion: 5 for Swin-B, 7 for Swin-L)")
@@ -19,12 +32,12 @@ func soupCmd(fs *flag.FlagSet) func() error {
 	greedy := fs.Bool("greedy", false, "greedy soup: add checkpoints best first, keep each only if the accuracy on --split does not drop")
 	data := fs.String("data", "", "greedy: data folder holding --split")
 	split := fs.String("split", "testa", "greedy: the split that scores candidates (a held-out split: scoring on the test set tunes to it)")
-	labels := fs.String("labels", "", "greedy: labels of --split (name label per line)")
+	labels := fs.String("labels", "", "greedy: labels file of --split (name label per line)")
 	tta := fs.String("tta", "", "greedy: test-time augmentation when scoring (flip)")
 	batch := fs.Int("batch", 256, "greedy: inference batch size")
 	return func() error {
-		if err := required("run", *run, "out", *out); err != nil {
-			return err
+		if *last < 1 {
+			return fmt.Errorf("--last %d: want >= 1 checkpoint", *last)
 		}
 		if !*greedy {
 			if err := soup.Uniform(*run, *last, *out); err != nil {
