@@ -13,6 +13,7 @@ import (
 	"github.com/fgia/fgia/fgia/dataset"
 	"github.com/fgia/fgia/fgia/longtail"
 	"github.com/fgia/fgia/fgia/manifest"
+	"github.com/fgia/fgia/fgia/plotpng"
 	"github.com/fgia/fgia/fgia/table"
 )
 
@@ -69,7 +70,7 @@ func BuildData(root, labels string) (*Data, error) {
 	for _, r := range rows {
 		nc = max(nc, int(r.Label)+1)
 	}
-	d := &Data{Rows: len(rows), Before: make([]int, nc), After: make([]int, nc), ClassNames: readClassNames(l.Path(dataset.ClassNamesFile), nc)}
+	d := &Data{Rows: len(rows), Before: make([]int, nc), After: make([]int, nc), ClassNames: ClassNames(root, nc)}
 	reasons := map[string]int{}
 	for _, r := range rows {
 		if r.Label >= 0 {
@@ -104,12 +105,15 @@ func BuildData(root, labels string) (*Data, error) {
 	return d, nil
 }
 
-func readClassNames(path string, n int) []string {
+// ClassNames reads the names of the n classes of a data root from its
+// meta/classes.txt, one a line; a class without a name (or a root without
+// the file) is named by its number.
+func ClassNames(root string, n int) []string {
 	names := make([]string, n)
 	for i := range names {
 		names[i] = fmt.Sprint(i)
 	}
-	b, err := os.ReadFile(path)
+	b, err := os.ReadFile(dataset.Layout{Root: root}.Path(dataset.ClassNamesFile))
 	if err != nil {
 		return names
 	}
@@ -223,19 +227,23 @@ type ClassRow struct {
 }
 
 // FrequencyPlot draws the sorted class-frequency plot, listed vs kept.
-func (d *Data) FrequencyPlot() ([]byte, error) {
-	return longtail.FrequencyPlotPNG("Class frequency (sorted)",
+func (d *Data) FrequencyPlot() (*plotpng.Figure, error) {
+	return longtail.FrequencyPlot("Class frequency (sorted)", d.ClassNames,
 		longtail.Series{Name: "listed", Counts: d.Before}, longtail.Series{Name: "kept after cleaning", Counts: d.After})
 }
 
-// Write stores data_report.md, class_frequency.png and class_counts.parquet
-// in out.
+// FrequencyPlotFile is the base name of the class-frequency plot in a data
+// report (written as .png and .svg).
+const FrequencyPlotFile = "class_frequency"
+
+// Write stores data_report.md, class_frequency.png and .svg, and
+// class_counts.parquet in out.
 func (d *Data) Write(out string) error {
-	png, err := d.FrequencyPlot()
+	fig, err := d.FrequencyPlot()
 	if err != nil {
 		return err
 	}
-	if err := atomicfile.WriteBytes(filepath.Join(out, "class_frequency.png"), png); err != nil {
+	if err := fig.Save(out, FrequencyPlotFile); err != nil {
 		return err
 	}
 	md := "# Data report\n\n![class frequency](class_frequency.png)\n\n" + d.Markdown()

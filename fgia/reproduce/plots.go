@@ -4,7 +4,7 @@ import (
 	"path/filepath"
 	"slices"
 
-	"github.com/fgia/fgia/fgia/atomicfile"
+	"github.com/fgia/fgia/fgia/plotpng"
 	"github.com/fgia/fgia/fgia/predict"
 	"github.com/fgia/fgia/fgia/redistribute"
 	"github.com/fgia/fgia/fgia/report"
@@ -12,11 +12,11 @@ import (
 	"github.com/fgia/fgia/fgia/table"
 )
 
-// Plot files under OUT/plots.
+// Plots under OUT/plots, each written as NAME.png and NAME.svg.
 const (
-	PlotDistribution = "class_distribution_testb.png"
-	PlotAccuracy     = "accuracy_vs_frequency_testb.png"
-	PlotKSweep       = "k_sweep.png"
+	PlotDistribution = "class_distribution_testb"
+	PlotAccuracy     = "accuracy_vs_frequency_testb"
+	PlotKSweep       = "k_sweep"
 	KSweepTable      = "k_sweep.parquet"
 )
 
@@ -64,12 +64,15 @@ func (p *pipeline) sweepK(adj predictions) error {
 // per-class accuracy against training frequency, and the K sweep.
 func (p *pipeline) plots(adj predictions, redistributed map[string]predictions, final predictions) error {
 	// Predicted class counts on Test-B against the uniform target.
+	dir := filepath.Join(p.Out, PlotsDir)
+	names := report.ClassNames(p.Data, p.classes)
 	order := byFrequency(p.counts)
 	xs := make([]float64, p.classes)
-	for i := range xs {
-		xs[i] = float64(i)
+	byRank := make([]string, p.classes)
+	for i, c := range order {
+		xs[i], byRank[i] = float64(i), names[c]
 	}
-	var series []report.Series
+	var series []plotpng.Series
 	for _, c := range []struct {
 		name string
 		f    string
@@ -87,13 +90,14 @@ func (p *pipeline) plots(adj predictions, redistributed map[string]predictions, 
 		for i, c := range order {
 			ys[i] = counts[c]
 		}
-		series = append(series, report.Series{Name: c.name, X: xs, Y: ys})
+		series = append(series, plotpng.Series{Name: c.name, X: xs, Y: ys})
 	}
 	u := float64(len(p.labels["testb"])) / float64(p.classes)
-	series = append(series, report.Series{Name: "uniform target", X: []float64{0, float64(p.classes - 1)}, Y: []float64{u, u}})
-	if err := writePNG(filepath.Join(p.Out, PlotsDir, PlotDistribution), func() ([]byte, error) {
-		return report.LinesPNG("Test-B predicted images per class", "class, by training frequency (most frequent first)", "predicted images", series)
-	}); err != nil {
+	series = append(series, plotpng.Series{Name: "uniform target", X: []float64{0, float64(p.classes - 1)}, Y: []float64{u, u}, Dashed: true})
+	fig, err := report.Lines("Test-B predicted images per class",
+		plotpng.Axis{Label: "class, by training frequency (most frequent first)", Format: plotpng.Count, Names: byRank},
+		plotpng.Axis{Label: "predicted images", Format: plotpng.Count}, series)
+	if err := save(fig, err, dir, PlotDistribution); err != nil {
 		return err
 	}
 
@@ -105,9 +109,8 @@ func (p *pipeline) plots(adj predictions, redistributed map[string]predictions, 
 	if err != nil {
 		return err
 	}
-	if err := writePNG(filepath.Join(p.Out, PlotsDir, PlotAccuracy), func() ([]byte, error) {
-		return report.AccuracyVsFrequencyPNG("Test-B per-class accuracy, final submission", p.counts, res.PerClass)
-	}); err != nil {
+	fig, err = report.AccuracyVsFrequency("Test-B per-class accuracy, final submission", names, p.counts, res.PerClass)
+	if err := save(fig, err, dir, PlotAccuracy); err != nil {
 		return err
 	}
 
@@ -115,31 +118,32 @@ func (p *pipeline) plots(adj predictions, redistributed map[string]predictions, 
 	if err != nil {
 		return err
 	}
-	series = nil
+	var splits []report.KSweepSplit
 	for _, sp := range Splits {
-		per := len(p.labels[sp]) / p.classes // K is drawn relative to N/C, so the splits share the axis
+		// post.go re-distributes with K = N/C - 1.
+		split := report.KSweepSplit{Name: sp, PerClass: float64(len(p.labels[sp])) / float64(p.classes), Chosen: len(p.labels[sp])/p.classes - 1}
 		for _, method := range []string{"exclusive", "champion"} {
-			var xs, ys []float64
+			m := report.KSweepMethod{Name: method}
 			for _, r := range sweep {
-				if r.Split == sp && r.Method == method && r.K > 0 {
-					xs, ys = append(xs, float64(r.K-per)), append(ys, 100*r.Top1)
+				if r.Split == sp && r.Method == method {
+					m.Points = append(m.Points, r.SweepPoint)
 				}
 			}
-			series = append(series, report.Series{Name: sp + ", " + method, X: xs, Y: ys})
+			split.Methods = append(split.Methods, m)
 		}
+		splits = append(splits, split)
 	}
-	return writePNG(filepath.Join(p.Out, PlotsDir, PlotKSweep), func() ([]byte, error) {
-		return report.LinesPNG("One-pass re-distribution: K sweep", "K - N/C (classes predicted fewer than K times are topped up to K)", "top-1 (%)", series)
-	})
+	fig, err = report.KSweep("One-pass re-distribution: classes predicted fewer than K times are topped up to K", splits)
+	return save(fig, err, dir, PlotKSweep)
 }
 
-// writePNG renders a chart into path.
-func writePNG(path string, render func() ([]byte, error)) error {
-	png, err := render()
+// save writes a chart as dir/base.png and .svg, or returns the error that
+// kept it from being built.
+func save(fig *plotpng.Figure, err error, dir, base string) error {
 	if err != nil {
 		return err
 	}
-	return atomicfile.WriteBytes(path, png)
+	return fig.Save(dir, base)
 }
 
 // byFrequency lists the classes from the most to the least frequent.

@@ -114,7 +114,8 @@ func TestSmokeOnAnotherDataSet(t *testing.T) {
 	}
 	for _, f := range []string{Markdown, "submission_testb.csv", "submission_testa.csv", KSweepTable,
 		"preds/baseline_testb.parquet", "preds/ensemble_testa.parquet",
-		"plots/" + PlotDistribution, "plots/" + PlotAccuracy, "plots/" + PlotKSweep} {
+		"plots/" + PlotDistribution + ".png", "plots/" + PlotAccuracy + ".png", "plots/" + PlotKSweep + ".png",
+		"plots/" + PlotDistribution + ".svg", "plots/" + PlotAccuracy + ".svg", "plots/" + PlotKSweep + ".svg"} {
 		if !exists(filepath.Join(out, f)) {
 			t.Errorf("%s is missing", f)
 		}

@@ -10,7 +10,7 @@ import (
 func statsCmd(fs *flag.FlagSet) func() error {
 	data := fs.String("data", "", "cleaned data folder (reads meta/manifest.parquet)")
 	labels := fs.String("labels", "", "optional hidden-labels folder of a demo set: compares cleaning with the injected noise")
-	out := fs.String("out", "", "report folder: data_report.md, class_frequency.png, class_counts.parquet")
+	out := fs.String("out", "", "report folder: data_report.md, class_frequency.png and .svg, class_counts.parquet")
 	return func() error {
 		if err := required("data", *data, "out", *out); err != nil {
 			return err
@@ -23,7 +23,7 @@ func statsCmd(fs *flag.FlagSet) func() error {
 			return err
 		}
 		fmt.Print(d.Markdown())
-		fmt.Printf("\nwrote %s/data_report.md, class_frequency.png, class_counts.parquet\n", *out)
+		fmt.Printf("\nwrote %s/data_report.md, %s.png and .svg, class_counts.parquet\n", *out, report.FrequencyPlotFile)
 		return nil
 	}
 }
