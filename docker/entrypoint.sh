@@ -5,7 +5,8 @@
 # ptxas; scripts/gpu_bench.sh --env finds them), then run the command. The
 # Jupyter server's environment is its kernels' environment, so notebooks and
 # `fgia` in a terminal see the same backend. Without a GPU, fgia/backend
-# picks XLA's CPU plugin.
+# picks XLA's CPU plugin. It runs under tini (the image's PID 1) as the
+# image's user, and execs the command so that tini's signals reach it.
 set -euo pipefail
 
 if command -v nvidia-smi >/dev/null 2>&1 && nvidia-smi -L >/dev/null 2>&1; then

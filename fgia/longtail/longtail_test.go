@@ -5,7 +5,10 @@ import (
 	"fmt"
 	"image/png"
 	"reflect"
+	"slices"
 	"testing"
+
+	"github.com/fgia/fgia/fgia/plotpng"
 )
 
 func TestBands(t *testing.T) {
@@ -39,13 +42,50 @@ func TestDescribe(t *testing.T) {
 }
 
 func TestFrequencyPlot(t *testing.T) {
-	b, err := FrequencyPlotPNG("t", Series{"a", []int{1000, 100, 10, 1}}, Series{"b", []int{5, 0, 3}})
-	if err != nil {
-		t.Fatal(err)
+	for _, c := range []struct {
+		name   string
+		names  []string
+		series []Series
+		texts  []string // written in the SVG in this order: x axis, y axis, legend
+	}{
+		{"named classes, most frequent first, log axis", []string{"rare", "common", "middle", "empty"},
+			[]Series{{"listed", []int{10, 1000, 100, 0}}, {"kept", []int{9, 990, 90, 0}}},
+			[]string{"common", "middle", "rare", "empty", "1", "10", "100", "1,000", "listed", "kept"}},
+		{"ranks without names", nil, []Series{{"balanced", []int{5, 6, 5}}}, []string{"class rank (most frequent first)", "balanced"}},
+		{"ranks beyond twenty classes", make([]string, 30), []Series{{"many", make([]int, 30)}}, []string{"class rank (most frequent first)", "many"}},
+	} {
+		f, err := FrequencyPlot("t", c.names, c.series...)
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		b, err := f.PNG()
+		if err != nil {
+			t.Fatal(err)
+		}
+		img, err := png.Decode(bytes.NewReader(b))
+		if err != nil || img.Bounds().Dx() != 2*7*plotpng.DPI {
+			t.Fatalf("%s: not a 2x PNG: %v", c.name, err)
+		}
+		svg, err := f.SVG()
+		if err != nil {
+			t.Fatal(err)
+		}
+		texts, err := plotpng.SVGTexts(svg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		at := 0
+		for _, want := range c.texts {
+			i := slices.Index(texts[at:], want)
+			if i < 0 {
+				t.Errorf("%s: the SVG does not write %q after %q", c.name, want, texts[:at])
+				continue
+			}
+			at += i + 1
+		}
 	}
-	img, err := png.Decode(bytes.NewReader(b))
-	if err != nil || img.Bounds().Dx() < 300 {
-		t.Fatalf("plot is not a usable PNG: %v", err)
+	if _, err := FrequencyPlot("t", nil, Series{"a", []int{1, 2}}, Series{"b", []int{1}}); err == nil {
+		t.Error("series of different class counts were drawn")
 	}
 }
 

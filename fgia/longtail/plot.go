@@ -1,15 +1,10 @@
 package longtail
 
 import (
-	"image/color"
-	"math"
-	"sort"
-	"strconv"
+	"fmt"
+	"slices"
 
-	"gonum.org/v1/plot"
-	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
-	"gonum.org/v1/plot/vg/draw"
 
 	"github.com/fgia/fgia/fgia/plotpng"
 )
@@ -20,68 +15,56 @@ type Series struct {
 	Counts []int
 }
 
-// FrequencyPlotPNG draws each series as class counts sorted from the most to
-// the least frequent class (the long-tail curve), on a log scale when the
-// counts span more than a factor of 10, and returns the PNG bytes.
-func FrequencyPlotPNG(title string, series ...Series) ([]byte, error) {
-	p := plot.New()
-	p.Title.Text = title
-	p.X.Label.Text = "class rank (most frequent first)"
-	p.Y.Label.Text = "images"
-	p.Legend.Top = true
+// FrequencyPlot draws class counts with the classes ordered from the most to
+// the least frequent in the first series (the long-tail curve), every series
+// in that order so that a class keeps its place; on a log scale when the
+// counts span more than a factor of 10 (an empty class is drawn at 1). With
+// at most plotpng.MaxNames classes the x axis names them (names may be nil:
+// ranks).
+func FrequencyPlot(title string, names []string, series ...Series) (*plotpng.Figure, error) {
+	if len(series) == 0 || len(series[0].Counts) == 0 {
+		return nil, fmt.Errorf("longtail: %q: no class counts to draw", title)
+	}
+	n := len(series[0].Counts)
+	if names != nil && len(names) != n {
+		return nil, fmt.Errorf("longtail: %q: %d names for %d classes", title, len(names), n)
+	}
+	order := make([]int, n)
+	for i := range order {
+		order[i] = i
+	}
+	first := series[0].Counts
+	slices.SortStableFunc(order, func(a, b int) int { return first[b] - first[a] })
+	x := plotpng.Axis{Label: "class rank (most frequent first)", Format: plotpng.Count}
+	rank := 1.0
+	if len(names) > 0 && len(names) <= plotpng.MaxNames {
+		x = plotpng.Axis{Label: "class (most frequent first)"}
+		for _, c := range order {
+			x.Names = append(x.Names, names[c])
+		}
+		rank = 0
+	}
+	lines := make([]plotpng.Series, len(series))
 	lo, hi := 0, 0
-	colors := []color.Color{
-		color.RGBA{31, 119, 180, 255}, color.RGBA{255, 127, 14, 255},
-		color.RGBA{44, 160, 44, 255}, color.RGBA{214, 39, 40, 255},
-	}
 	for k, s := range series {
-		sorted := append([]int(nil), s.Counts...)
-		sort.Sort(sort.Reverse(sort.IntSlice(sorted)))
-		xy := make(plotter.XYs, len(sorted))
-		for i, c := range sorted {
-			xy[i].X, xy[i].Y = float64(i+1), float64(max(c, 1))
-			if c > 0 && (lo == 0 || c < lo) {
-				lo = c
-			}
-			hi = max(hi, c)
+		if len(s.Counts) != n {
+			return nil, fmt.Errorf("longtail: %q: series %q has %d classes, want %d", title, s.Name, len(s.Counts), n)
 		}
-		line, points, err := plotter.NewLinePoints(xy)
-		if err != nil {
-			return nil, err
-		}
-		col := colors[k%len(colors)]
-		line.Color, points.Color = col, col
-		points.Shape = draw.CircleGlyph{}
-		points.Radius = vg.Points(2)
-		p.Add(line, points)
-		p.Legend.Add(s.Name, line, points)
-	}
-	if lo > 0 && hi > 10*lo {
-		p.Y.Scale = plot.LogScale{}
-		p.Y.Tick.Marker = logTicks{}
-	}
-	p.Add(plotter.NewGrid())
-	return plotpng.Render(p, 6*vg.Inch, 3.5*vg.Inch, plotpng.DPI)
-}
-
-// logTicks labels 1, 2 and 5 of every decade: a class-count axis rarely spans
-// enough decades for powers of ten alone to be readable.
-type logTicks struct{}
-
-func (logTicks) Ticks(lo, hi float64) []plot.Tick {
-	var ticks []plot.Tick
-	for e := math.Floor(math.Log10(lo)); e <= math.Ceil(math.Log10(hi)); e++ {
-		for m := 1; m <= 9; m++ {
-			v := float64(m) * math.Pow(10, e)
-			if v < lo || v > hi {
-				continue
+		lines[k].Name = s.Name
+		for i, c := range order {
+			v := s.Counts[c]
+			lines[k].X, lines[k].Y = append(lines[k].X, rank+float64(i)), append(lines[k].Y, float64(max(v, 1)))
+			if v > 0 && (lo == 0 || v < lo) {
+				lo = v
 			}
-			t := plot.Tick{Value: v}
-			if m == 1 || m == 2 || m == 5 {
-				t.Label = strconv.FormatFloat(v, 'f', -1, 64)
-			}
-			ticks = append(ticks, t)
+			hi = max(hi, v)
 		}
 	}
-	return ticks
+	plotters, legend, err := plotpng.Lines(lines)
+	if err != nil {
+		return nil, fmt.Errorf("longtail: %q: %w", title, err)
+	}
+	y := plotpng.Axis{Label: "images", Format: plotpng.Count, Log: lo > 0 && hi > 10*lo}
+	return &plotpng.Figure{Width: 7 * vg.Inch, Height: 4 * vg.Inch, Legend: legend,
+		Panels: []plotpng.Panel{{Title: title, X: x, Y: y, Plotters: plotters}}}, nil
 }

@@ -1,5 +1,9 @@
-// Package plotpng renders gonum plots to PNG bytes, the form notebooks
-// display (gonbui.DisplayPNG) and reports store.
+// Package plotpng renders gonum plots as the kit's figures: a Figure is a
+// row of panels with a legend outside the data, drawn as PNG at twice the
+// nominal resolution and as SVG, with one palette, one set of tick formats
+// (plain, counts with thousands separators, whole percent) and log axes
+// that always carry readable labels. Render and Encode draw a bare plot to
+// PNG bytes, for pictures that are data rather than figures.
 package plotpng
 
 import (
@@ -11,7 +15,8 @@ import (
 	"gonum.org/v1/plot/vg/vgimg"
 )
 
-// DPI is the resolution of the kit's plots.
+// DPI is the nominal resolution of the kit's figures: a figure W inches wide
+// is W*DPI pixels at 1x.
 const DPI = 96
 
 // Render draws p on a w x h canvas at dpi and encodes it as PNG.

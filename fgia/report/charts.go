@@ -2,70 +2,67 @@ package report
 
 import (
 	"fmt"
-	"image/color"
+	"slices"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
 
 	"github.com/fgia/fgia/fgia/plotpng"
 )
 
-// Series is one named line of a chart.
-type Series struct {
-	Name string
-	X, Y []float64
-}
-
-// palette colours the series in order.
-var palette = []color.Color{blue, orange, color.RGBA{44, 160, 44, 255}, color.RGBA{214, 39, 40, 255},
-	color.RGBA{148, 103, 189, 255}, color.RGBA{140, 86, 75, 255}}
-
-// LinesPNG draws series as lines with points, with a legend.
-func LinesPNG(title, xLabel, yLabel string, series []Series) ([]byte, error) {
-	p := plot.New()
-	p.Title.Text, p.X.Label.Text, p.Y.Label.Text = title, xLabel, yLabel
-	p.Add(plotter.NewGrid())
-	for i, s := range series {
-		if len(s.X) != len(s.Y) {
-			return nil, fmt.Errorf("report: series %q has %d x and %d y values", s.Name, len(s.X), len(s.Y))
-		}
-		if len(s.X) == 0 {
-			continue
-		}
-		xy := make(plotter.XYs, len(s.X))
-		for j := range s.X {
-			xy[j] = plotter.XY{X: s.X[j], Y: s.Y[j]}
-		}
-		l, pts, err := plotter.NewLinePoints(xy)
-		if err != nil {
-			return nil, err
-		}
-		c := palette[i%len(palette)]
-		l.Color, pts.Color, l.Width = c, c, vg.Points(1.5)
-		p.Add(l, pts)
-		p.Legend.Add(s.Name, l, pts)
+// Lines draws series as lines (markers on short ones), the legend right of
+// the data.
+func Lines(title string, x, y plotpng.Axis, series []plotpng.Series) (*plotpng.Figure, error) {
+	plotters, legend, err := plotpng.Lines(series)
+	if err != nil {
+		return nil, fmt.Errorf("report: %q: %w", title, err)
 	}
-	p.Legend.Top = true
-	return plotpng.Render(p, 7*vg.Inch, 4*vg.Inch, plotpng.DPI)
+	return &plotpng.Figure{Width: 7 * vg.Inch, Height: 4 * vg.Inch, Legend: legend,
+		Panels: []plotpng.Panel{{Title: title, X: x, Y: y, Plotters: plotters}}}, nil
 }
 
-// BarsPNG draws one bar per label.
-func BarsPNG(title, yLabel string, labels []string, values []float64) ([]byte, error) {
+// Bars draws one horizontal bar per label, the first at the top, from zero,
+// each with its value written at its end (in x's format, one decimal of a
+// percent).
+func Bars(title string, x plotpng.Axis, labels []string, values []float64) (*plotpng.Figure, error) {
 	if len(labels) != len(values) || len(values) == 0 {
-		return nil, fmt.Errorf("report: %d labels for %d values", len(labels), len(values))
+		return nil, fmt.Errorf("report: %q: %d labels for %d values", title, len(labels), len(values))
 	}
-	p := plot.New()
-	p.Title.Text, p.Y.Label.Text = title, yLabel
-	p.Add(plotter.NewGrid())
-	bars, err := plotter.NewBarChart(plotter.Values(values), vg.Points(18))
+	n := len(values)
+	top := slices.Clone(values) // bar i sits at y = i: the first label goes last
+	slices.Reverse(top)
+	names := slices.Clone(labels)
+	slices.Reverse(names)
+	bars, err := plotter.NewBarChart(plotter.Values(top), vg.Points(11))
+	if err != nil {
+		return nil, fmt.Errorf("report: %q: %w", title, err)
+	}
+	bars.Horizontal, bars.Color, bars.LineStyle.Width = true, plotpng.Colour(0), 0
+	text := make([]string, n)
+	xy := make(plotter.XYs, n)
+	for i, v := range top {
+		text[i], xy[i] = x.Format.Label(v, valueStep[x.Format]), plotter.XY{X: v, Y: float64(i)}
+	}
+	written, err := plotter.NewLabels(plotter.XYLabels{XYs: xy, Labels: text})
 	if err != nil {
 		return nil, err
 	}
-	bars.Color, bars.LineStyle.Width = blue, 0
-	p.Add(bars)
-	p.NominalX(labels...)
-	p.X.Tick.Label.Rotation = 0.6
-	p.X.Tick.Label.XAlign, p.X.Tick.Label.YAlign = -0.9, -0.2
-	return plotpng.Render(p, 8*vg.Inch, 4*vg.Inch, plotpng.DPI)
+	for i := range written.TextStyle {
+		written.TextStyle[i].Font.Size = vg.Points(9)
+		written.TextStyle[i].YAlign = draw.YCenter
+	}
+	written.Offset = vg.Point{X: vg.Points(3)}
+	x.Min = min(x.Min, 0)
+	if x.Min >= x.Max {
+		x.Max = slices.Max(values)
+	}
+	x.Max *= 1.12 // room for the values written at the bars' ends
+	return &plotpng.Figure{Width: 7 * vg.Inch, Height: vg.Length(n)*vg.Points(16) + 1.2*vg.Inch, Panels: []plotpng.Panel{{
+		Title: title, X: x, Y: plotpng.Axis{Ticks: plotpng.NamedTicks(names), Min: -0.7, Max: float64(n) - 0.3, Tight: true},
+		Plotters: []plot.Plotter{bars, written}}}}, nil
 }
+
+// valueStep is the precision of a value written beside its mark.
+var valueStep = map[plotpng.Format]float64{plotpng.Number: 0.01, plotpng.Count: 1, plotpng.Percent: 0.001}

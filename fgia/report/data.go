@@ -13,6 +13,7 @@ import (
 	"github.com/fgia/fgia/fgia/dataset"
 	"github.com/fgia/fgia/fgia/longtail"
 	"github.com/fgia/fgia/fgia/manifest"
+	"github.com/fgia/fgia/fgia/plotpng"
 	"github.com/fgia/fgia/fgia/table"
 )
 
@@ -223,19 +224,23 @@ type ClassRow struct {
 }
 
 // FrequencyPlot draws the sorted class-frequency plot, listed vs kept.
-func (d *Data) FrequencyPlot() ([]byte, error) {
-	return longtail.FrequencyPlotPNG("Class frequency (sorted)",
+func (d *Data) FrequencyPlot() (*plotpng.Figure, error) {
+	return longtail.FrequencyPlot("Class frequency (sorted)", d.ClassNames,
 		longtail.Series{Name: "listed", Counts: d.Before}, longtail.Series{Name: "kept after cleaning", Counts: d.After})
 }
 
-// Write stores data_report.md, class_frequency.png and class_counts.parquet
-// in out.
+// FrequencyPlotFile is the base name of the class-frequency plot in a data
+// report (written as .png and .svg).
+const FrequencyPlotFile = "class_frequency"
+
+// Write stores data_report.md, class_frequency.png and .svg, and
+// class_counts.parquet in out.
 func (d *Data) Write(out string) error {
-	png, err := d.FrequencyPlot()
+	fig, err := d.FrequencyPlot()
 	if err != nil {
 		return err
 	}
-	if err := atomicfile.WriteBytes(filepath.Join(out, "class_frequency.png"), png); err != nil {
+	if err := fig.Save(out, FrequencyPlotFile); err != nil {
 		return err
 	}
 	md := "# Data report\n\n![class frequency](class_frequency.png)\n\n" + d.Markdown()

@@ -15,56 +15,53 @@ import (
 
 // Estimate is a value with its interval, for interval charts.
 type Estimate struct {
-	Label           string
+	Label            string
 	Value, Low, High float64
 	// Marked draws the point filled (e.g. a delta whose interval excludes
 	// 0); others are drawn hollow.
 	Marked bool
 }
 
-// IntervalsPNG draws one horizontal line per estimate from Low to High
-// with a point at Value, top to bottom in order (a forest plot), with a
-// dashed reference line at ref when it is not NaN.
-func IntervalsPNG(title, xLabel string, est []Estimate, ref float64) ([]byte, error) {
+// Intervals draws one row per estimate, top to bottom in order: a line
+// from Low to High with a point at Value (a forest plot), and a dashed
+// reference line at ref unless it is NaN.
+func Intervals(title string, x plotpng.Axis, est []Estimate, ref float64) (*plotpng.Figure, error) {
 	if len(est) == 0 {
-		return nil, fmt.Errorf("report: no estimates")
+		return nil, fmt.Errorf("report: %q: no estimates", title)
 	}
-	p := plot.New()
-	p.Title.Text, p.X.Label.Text = title, xLabel
-	p.Add(plotter.NewGrid())
-	labels := make([]string, len(est))
 	n := len(est)
+	names := make([]string, n)
+	var plotters []plot.Plotter
 	for i, e := range est {
-		y := float64(n - 1 - i)
-		labels[n-1-i] = e.Label
+		y := float64(n - 1 - i) // the first estimate at the top
+		names[n-1-i] = e.Label
 		if !math.IsNaN(e.Low) && !math.IsNaN(e.High) {
 			l, err := plotter.NewLine(plotter.XYs{{X: e.Low, Y: y}, {X: e.High, Y: y}})
 			if err != nil {
 				return nil, err
 			}
-			l.Color, l.Width = blue, vg.Points(1.5)
-			p.Add(l)
+			l.Color, l.Width = plotpng.Colour(0), vg.Points(1.5)
+			plotters = append(plotters, l)
 		}
 		s, err := plotter.NewScatter(plotter.XYs{{X: e.Value, Y: y}})
 		if err != nil {
 			return nil, err
 		}
-		s.GlyphStyle.Color, s.GlyphStyle.Radius = blue, vg.Points(3)
-		s.GlyphStyle.Shape = draw.RingGlyph{}
+		s.GlyphStyle = draw.GlyphStyle{Color: plotpng.Colour(0), Radius: vg.Points(3), Shape: draw.RingGlyph{}}
 		if e.Marked {
 			s.GlyphStyle.Shape = draw.CircleGlyph{}
 		}
-		p.Add(s)
+		plotters = append(plotters, s)
 	}
 	if !math.IsNaN(ref) {
 		l, err := plotter.NewLine(plotter.XYs{{X: ref, Y: -0.5}, {X: ref, Y: float64(n) - 0.5}})
 		if err != nil {
 			return nil, err
 		}
-		l.Color, l.Dashes = color.Gray{Y: 100}, []vg.Length{vg.Points(4), vg.Points(3)}
-		p.Add(l)
+		l.Color, l.Dashes = color.Gray{Y: 110}, []vg.Length{vg.Points(4), vg.Points(3)}
+		plotters = append(plotters, l)
 	}
-	p.NominalY(labels...)
-	p.Y.Min, p.Y.Max = -0.5, float64(n)-0.5
-	return plotpng.Render(p, 7*vg.Inch, vg.Length(1.2+0.28*float64(n))*vg.Inch, plotpng.DPI)
+	return &plotpng.Figure{Width: 7 * vg.Inch, Height: vg.Length(n)*vg.Points(18) + 1.2*vg.Inch, Panels: []plotpng.Panel{{
+		Title: title, X: x, Y: plotpng.Axis{Ticks: plotpng.NamedTicks(names), Min: -0.7, Max: float64(n) - 0.3, Tight: true},
+		Plotters: plotters}}}, nil
 }

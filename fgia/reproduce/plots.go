@@ -6,21 +6,22 @@ import (
 	"path/filepath"
 	"slices"
 
-	"github.com/fgia/fgia/fgia/atomicfile"
+	"github.com/fgia/fgia/fgia/plotpng"
 	"github.com/fgia/fgia/fgia/predict"
 	"github.com/fgia/fgia/fgia/recipe"
+	"github.com/fgia/fgia/fgia/redistribute"
 	"github.com/fgia/fgia/fgia/report"
 	"github.com/fgia/fgia/fgia/score"
 	"github.com/fgia/fgia/fgia/table"
 )
 
-// Plot files under OUT/plots.
+// Plots under OUT/plots, each written as NAME.png and NAME.svg.
 const (
-	PlotAblation     = "ablation_testb.png"
-	PlotDeltas       = "deltas_testb.png"
-	PlotDistribution = "class_distribution_testb.png"
-	PlotAccuracy     = "accuracy_vs_frequency_testb.png"
-	PlotKSweep       = "k_sweep.png"
+	PlotAblation     = "ablation_testb"
+	PlotDeltas       = "deltas_testb"
+	PlotDistribution = "class_distribution_testb"
+	PlotAccuracy     = "accuracy_vs_frequency_testb"
+	PlotKSweep       = "k_sweep"
 )
 
 // plots draws the rows with their intervals, the deltas with theirs, and,
@@ -31,22 +32,22 @@ func (p *pipeline) plots() error {
 	rows, _ := p.aggregate()
 	var est, deltas []report.Estimate
 	for _, r := range rows {
-		est = append(est, report.Estimate{Label: r.Step, Value: 100 * r.TestB, Low: 100 * r.CILow, High: 100 * r.CIHigh, Marked: true})
+		est = append(est, report.Estimate{Label: r.Step, Value: r.TestB, Low: r.CILow, High: r.CIHigh, Marked: true})
 		if r.Base != "" {
-			deltas = append(deltas, report.Estimate{Label: r.Step + " vs " + r.Base, Value: 100 * r.Delta,
-				Low: 100 * r.DeltaCILow, High: 100 * r.DeltaCIHigh, Marked: r.Significant()})
+			deltas = append(deltas, report.Estimate{Label: r.Step + " vs " + r.Base, Value: r.Delta,
+				Low: r.DeltaCILow, High: r.DeltaCIHigh, Marked: r.Significant()})
 		}
 	}
-	seeds := fmt.Sprintf("%d seed(s)", p.Seeds)
-	if err := p.writePlot(PlotAblation, func() ([]byte, error) {
-		return report.IntervalsPNG("Test-B top-1 by row ("+seeds+", 95% bootstrap intervals)", "Test-B top-1 (%)", est, math.NaN())
-	}); err != nil {
+	seeds := fmt.Sprintf("mean of %d seed(s)", p.Seeds)
+	fig, err := report.Intervals("Test-B top-1 of each row ("+seeds+"; 95% bootstrap intervals)",
+		plotpng.Axis{Label: "Test-B top-1", Format: plotpng.Percent}, est, math.NaN())
+	if err := p.save(fig, err, PlotAblation); err != nil {
 		return err
 	}
 	if len(deltas) > 0 {
-		if err := p.writePlot(PlotDeltas, func() ([]byte, error) {
-			return report.IntervalsPNG("What each row changes on Test-B (paired 95% intervals; filled: excludes 0)", "Δ Test-B top-1 (points)", deltas, 0)
-		}); err != nil {
+		fig, err := report.Intervals("What each row changes on Test-B (paired 95% intervals; filled: excludes 0)",
+			plotpng.Axis{Label: "Δ Test-B top-1", Format: plotpng.Percent}, deltas, 0)
+		if err := p.save(fig, err, PlotDeltas); err != nil {
 			return err
 		}
 	}
@@ -60,12 +61,13 @@ func (p *pipeline) plots() error {
 	return p.sweepPlot()
 }
 
-func (p *pipeline) writePlot(name string, render func() ([]byte, error)) error {
-	png, err := render()
+// save writes a chart as OUT/plots/base.png and .svg, or returns the
+// error that kept it from being built.
+func (p *pipeline) save(fig *plotpng.Figure, err error, base string) error {
 	if err != nil {
 		return err
 	}
-	return atomicfile.WriteBytes(filepath.Join(p.Out, PlotsDir, name), png)
+	return fig.Save(filepath.Join(p.Out, PlotsDir), base)
 }
 
 // redistributions are the Redistribute steps that post-process the final
@@ -93,13 +95,13 @@ func (p *pipeline) distributionPlot(s *seedRun) error {
 	}
 	order := byFrequency(p.counts)
 	xs := make([]float64, p.classes)
-	for i := range xs {
-		xs[i] = float64(i)
+	byRank := make([]string, p.classes)
+	for i, c := range order {
+		xs[i], byRank[i] = float64(i), p.names[c]
 	}
-	var series []report.Series
+	var series []plotpng.Series
 	for _, st := range append([]recipe.Step{{Name: from}}, steps...) {
-		f := s.predFile(p.modelOf(s.seed, st.Name), "testb")
-		rows, _, err := predict.Read(f)
+		rows, _, err := predict.Read(s.predFile(p.modelOf(s.seed, st.Name), "testb"))
 		if err != nil {
 			return err
 		}
@@ -117,13 +119,14 @@ func (p *pipeline) distributionPlot(s *seedRun) error {
 		if st.Method != "" {
 			name = st.Name
 		}
-		series = append(series, report.Series{Name: name, X: xs, Y: ys})
+		series = append(series, plotpng.Series{Name: name, X: xs, Y: ys})
 	}
 	u := float64(len(p.labels["testb"])) / float64(p.classes)
-	series = append(series, report.Series{Name: "uniform target", X: []float64{0, float64(p.classes - 1)}, Y: []float64{u, u}})
-	return p.writePlot(PlotDistribution, func() ([]byte, error) {
-		return report.LinesPNG("Test-B predicted images per class (seed 1)", "class, by training frequency (most frequent first)", "predicted images", series)
-	})
+	series = append(series, plotpng.Series{Name: "uniform target", X: []float64{0, float64(p.classes - 1)}, Y: []float64{u, u}, Dashed: true})
+	fig, err := report.Lines("Test-B predicted images per class (seed 1)",
+		plotpng.Axis{Label: "class, by training frequency (most frequent first)", Format: plotpng.Count, Names: byRank},
+		plotpng.Axis{Label: "predicted images", Format: plotpng.Count}, series)
+	return p.save(fig, err, PlotDistribution)
 }
 
 // modelOf is the prediction files' base name of a seed's row.
@@ -143,9 +146,6 @@ func (p *pipeline) accuracyPlot(s *seedRun) error {
 			sub = st
 		}
 	}
-	if sub.Name == "" {
-		return nil
-	}
 	best, bestA := "", -1.0
 	for _, m := range sub.Members {
 		if r, ok := p.known[rowKey{m, 1}]; ok && r.TestA > bestA {
@@ -163,13 +163,12 @@ func (p *pipeline) accuracyPlot(s *seedRun) error {
 	if err != nil {
 		return err
 	}
-	return p.writePlot(PlotAccuracy, func() ([]byte, error) {
-		return report.AccuracyVsFrequencyPNG("Test-B per-class accuracy of the submission ("+best+", seed 1)", p.counts, res.PerClass)
-	})
+	fig, err := report.AccuracyVsFrequency("Test-B per-class accuracy of the submission ("+best+", seed 1)", p.names, p.counts, res.PerClass)
+	return p.save(fig, err, PlotAccuracy)
 }
 
-// sweepPlot: one-pass re-distribution top-1 against K / (N/C), the mean
-// over seeds, per split and method; the Test-A choice of seed 1 is named.
+// sweepPlot: one-pass re-distribution top-1 against K, the mean over
+// seeds, per split and method; seed 1's Test-A choice is marked.
 func (p *pipeline) sweepPlot() error {
 	path := p.outPath(KSweepTable)
 	if !exists(path) {
@@ -179,38 +178,32 @@ func (p *pipeline) sweepPlot() error {
 	if err != nil {
 		return err
 	}
-	var series []report.Series
+	var splits []report.KSweepSplit
 	for _, sp := range Splits {
+		per := float64(len(p.labels[sp])) / float64(p.classes)
+		split := report.KSweepSplit{Name: sp + " (K chosen on Test-A)", PerClass: per}
 		for _, method := range []string{recipe.Exclusive, recipe.Champion} {
-			sum, n := map[float64]float64{}, map[float64]int{}
-			chosen := math.NaN()
+			sum, n := map[int]float64{}, map[int]int{}
 			for _, r := range sweep {
 				if r.Split == sp && r.Method == method {
-					sum[r.Frac] += 100 * r.Top1
-					n[r.Frac]++
-					if r.Chosen && r.Seed == 1 {
-						chosen = r.Frac
+					sum[r.K] += r.Top1
+					n[r.K]++
+					if r.Chosen && r.Seed == 1 && method == recipe.Champion {
+						split.Chosen = r.K
 					}
 				}
 			}
-			var xs, ys []float64
-			for f := range sum {
-				xs = append(xs, f)
+			m := report.KSweepMethod{Name: method}
+			for k := range sum {
+				m.Points = append(m.Points, redistribute.SweepPoint{K: k, Top1: sum[k] / float64(n[k])})
 			}
-			slices.Sort(xs)
-			for _, f := range xs {
-				ys = append(ys, sum[f]/float64(n[f]))
-			}
-			name := fmt.Sprintf("%s, %s", sp, method)
-			if !math.IsNaN(chosen) {
-				name += fmt.Sprintf(" (Test-A chose %.2f)", chosen)
-			}
-			series = append(series, report.Series{Name: name, X: xs, Y: ys})
+			slices.SortFunc(m.Points, func(a, b redistribute.SweepPoint) int { return a.K - b.K })
+			split.Methods = append(split.Methods, m)
 		}
+		splits = append(splits, split)
 	}
-	return p.writePlot(PlotKSweep, func() ([]byte, error) {
-		return report.LinesPNG("One-pass re-distribution: K sweep (mean over seeds)", "K / (N/C): classes predicted fewer than K times are topped up to K", "top-1 (%)", series)
-	})
+	fig, err := report.KSweep(fmt.Sprintf("One-pass re-distribution: K from 0.6 to 1.1 N/C (mean of %d seed(s))", p.Seeds), splits)
+	return p.save(fig, err, PlotKSweep)
 }
 
 // byFrequency lists the classes from the most to the least frequent.

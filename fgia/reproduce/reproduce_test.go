@@ -134,9 +134,12 @@ func TestSmokeOnAnotherDataSet(t *testing.T) {
 	if err != nil || len(seedRows) != len(rows) {
 		t.Fatalf("ablation_seeds.parquet: %d rows, %v", len(seedRows), err)
 	}
-	for _, f := range []string{Markdown, ResultsCSV, Provenance, "submission_testb.csv", "submission_testa.csv", KSweepTable,
-		"seed-1/preds/baseline_testb.parquet", "seed-1/preds/ensemble_testa.parquet",
-		"plots/" + PlotAblation, "plots/" + PlotDeltas, "plots/" + PlotDistribution, "plots/" + PlotAccuracy, "plots/" + PlotKSweep} {
+	files := []string{Markdown, ResultsCSV, Provenance, "submission_testb.csv", "submission_testa.csv", KSweepTable,
+		"seed-1/preds/baseline_testb.parquet", "seed-1/preds/ensemble_testa.parquet"}
+	for _, plot := range []string{PlotAblation, PlotDeltas, PlotDistribution, PlotAccuracy, PlotKSweep} {
+		files = append(files, "plots/"+plot+".png", "plots/"+plot+".svg")
+	}
+	for _, f := range files {
 		if !exists(filepath.Join(out, f)) {
 			t.Errorf("%s is missing", f)
 		}

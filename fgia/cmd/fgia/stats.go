@@ -20,7 +20,7 @@ func statsCmd(fs *flag.FlagSet) func() error {
 	data := fs.String("data", "", "cleaned data folder (reads meta/manifest.parquet)")
 	labels := fs.String("labels-dir", "", "optional hidden-labels folder of a demo set: compares cleaning with the injected noise")
 	fs.StringVar(labels, "labels", "", "same as --labels-dir (a folder)")
-	out := fs.String("out", "", "report folder: data_report.md, class_frequency.png, class_counts.parquet")
+	out := fs.String("out", "", "report folder: data_report.md, class_frequency.png and .svg, class_counts.parquet")
 	return func() error {
 		d, err := report.BuildData(*data, *labels)
 		if err != nil {
@@ -30,7 +30,7 @@ func statsCmd(fs *flag.FlagSet) func() error {
 			return err
 		}
 		fmt.Print(d.Markdown())
-		fmt.Printf("\nwrote %s/data_report.md, class_frequency.png, class_counts.parquet\n", *out)
+		fmt.Printf("\nwrote %s/data_report.md, %s.png and .svg, class_counts.parquet\n", *out, report.FrequencyPlotFile)
 		return nil
 	}
 }
