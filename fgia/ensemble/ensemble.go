@@ -24,6 +24,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 
 	"github.com/fgia/fgia/fgia/internal/par"
 	"github.com/fgia/fgia/fgia/predict"
@@ -132,6 +133,10 @@ func Combine(files []string, weights []float64) (*predict.Matrix, error) {
 		acc.Data[i] *= w0
 	}
 	split, sameSplit := acc.Meta[predict.MetaSplit], true
+	unreadable, err := unreadableOf(files[0])
+	if err != nil {
+		return nil, err
+	}
 	counts := acc.Counts
 	ps := make([][]float64, par.Workers(1<<30))
 	for b := range ps {
@@ -152,6 +157,11 @@ func Combine(files []string, weights []float64) (*predict.Matrix, error) {
 		if info.Meta[predict.MetaSplit] != split {
 			sameSplit = false
 		}
+		u, err := predict.ReadUnreadable(info)
+		if err != nil {
+			return nil, err
+		}
+		unreadable = append(unreadable, u...)
 		wf := weights[f] / total
 		seen := make([]bool, len(acc.Images))
 		err = predict.Each(files[f], func(rows []predict.Row) error {
@@ -165,8 +175,8 @@ func Combine(files []string, weights []float64) (*predict.Matrix, error) {
 					return fmt.Errorf("ensemble: %s lists image %s twice", files[f], r.Image)
 				}
 				seen[i] = true
-				if len(r.Logits) != acc.Classes {
-					return fmt.Errorf("ensemble: %s: image %s has %d logits, want %d", files[f], r.Image, len(r.Logits), acc.Classes)
+				if err := predict.CheckLogits(r, acc.Classes); err != nil {
+					return fmt.Errorf("ensemble: %s: %w", files[f], err)
 				}
 				at = append(at, i)
 			}
@@ -201,7 +211,26 @@ func Combine(files []string, weights []float64) (*predict.Matrix, error) {
 	if sameSplit && split != "" {
 		acc.Meta[predict.MetaSplit] = split
 	}
+	if len(unreadable) > 0 {
+		// Every member met the same unreadable images: keep one record each.
+		slices.SortFunc(unreadable, func(a, b predict.Unreadable) int { return strings.Compare(a.Image, b.Image) })
+		unreadable = slices.CompactFunc(unreadable, func(a, b predict.Unreadable) bool { return a.Image == b.Image })
+		b, err := json.Marshal(unreadable)
+		if err != nil {
+			return nil, err
+		}
+		acc.Meta[predict.MetaUnreadable] = string(b)
+	}
 	return acc, nil
+}
+
+// unreadableOf reads the unreadable images a prediction file records.
+func unreadableOf(file string) ([]predict.Unreadable, error) {
+	info, err := predict.Stat(file)
+	if err != nil {
+		return nil, err
+	}
+	return predict.ReadUnreadable(info)
 }
 
 // softmax64 writes softmax(z) into p, in float64.

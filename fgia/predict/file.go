@@ -211,8 +211,8 @@ func ReadMatrix(path string) (*Matrix, error) {
 		Images: make([]string, 0, info.Rows), Data: make([]float32, 0, info.Rows*int64(info.Classes))}
 	err = Each(path, func(rows []Row) error {
 		for _, r := range rows {
-			if len(r.Logits) != m.Classes {
-				return fmt.Errorf("predict: %s: image %s has %d logits, the first row %d", path, r.Image, len(r.Logits), m.Classes)
+			if err := CheckLogits(r, m.Classes); err != nil {
+				return fmt.Errorf("predict: %s: %w", path, err)
 			}
 			m.Images = append(m.Images, r.Image)
 			m.Data = append(m.Data, r.Logits...)
@@ -323,4 +323,18 @@ func softmaxAt(z []float32, k int) float32 {
 		sum += math.Exp(float64(v - z[k]))
 	}
 	return float32(1 / sum)
+}
+
+// CheckLogits refuses a row whose logits are not classes finite numbers:
+// a NaN would otherwise turn into a uniform guess downstream.
+func CheckLogits(r Row, classes int) error {
+	if len(r.Logits) != classes {
+		return fmt.Errorf("image %s has %d logits, the first row %d", r.Image, len(r.Logits), classes)
+	}
+	for c, v := range r.Logits {
+		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+			return fmt.Errorf("image %s has logit %v for class %d: not a finite number", r.Image, v, c)
+		}
+	}
+	return nil
 }

@@ -76,14 +76,14 @@ type Options struct {
 	Split      string // testa or testb
 	// Images is any folder of images, predicted recursively instead of a
 	// split (rows are named by their path under it).
-	Images     string
-	TTA        string // "" or "flip"
-	Out        string // Parquet file
-	EMA        bool   // use the run's exponential moving average of the weights
-	Batch      int
-	Backend    backends.Backend
-	Workers    int
-	Quiet      bool
+	Images  string
+	TTA     string // "" or "flip"
+	Out     string // Parquet file
+	EMA     bool   // use the run's exponential moving average of the weights
+	Batch   int
+	Backend backends.Backend
+	Workers int
+	Quiet   bool
 	// Shard and Shards split the split's images among several machines or
 	// processes: shard k of n (1-based, k in [1, n]) predicts the k-th of n
 	// contiguous blocks of the sorted image list, images

@@ -18,8 +18,8 @@ import (
 	"github.com/fgia/fgia/fgia/dataset"
 	"github.com/fgia/fgia/fgia/gemm"
 	"github.com/fgia/fgia/fgia/loader"
-	"github.com/fgia/fgia/fgia/sampler"
 	"github.com/fgia/fgia/fgia/runlock"
+	"github.com/fgia/fgia/fgia/sampler"
 	"github.com/fgia/fgia/fgia/train"
 )
 

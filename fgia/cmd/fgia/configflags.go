@@ -24,7 +24,7 @@ type alias struct {
 // other and the last assignment of a field wins.
 type configFlags struct {
 	file        string
-	assignments []string // "path=value", in command-line order
+	assignments []string          // "path=value", in command-line order
 	given       map[string]string // path -> the flag that set it last, for errors
 	aliases     []alias
 }

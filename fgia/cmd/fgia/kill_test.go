@@ -23,7 +23,7 @@ func TestMain(m *testing.M) {
 		if err := json.Unmarshal([]byte(args), &a); err != nil {
 			panic(err)
 		}
-		os.Exit(run(a, os.Stderr))
+		os.Exit(run(a, os.Stdout, os.Stderr))
 	}
 	os.Exit(m.Run())
 }

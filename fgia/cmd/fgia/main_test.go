@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -19,15 +20,20 @@ func TestCommandLineErrors(t *testing.T) {
 	}{
 		{nil, 2, "usage: fgia"},
 		{[]string{"frobnicate"}, 2, `unknown command "frobnicate"`},
-		{[]string{"clean"}, 1, "--data is required"},
+		{[]string{"trian"}, 2, `unknown command "trian" (did you mean train?)`},
+		{[]string{"help", "trian"}, 2, `(did you mean train?)`},
+		{[]string{"clean"}, 2, "--data is required"},
 		{[]string{"clean", "--data", "/nonexistent/fgia"}, 1, "data folder /nonexistent/fgia is missing"},
-		{[]string{"clean", "--bogus"}, 2, "flag provided but not defined"},
-		{[]string{"stats", "--data", "x"}, 1, "--out is required"},
-		{[]string{"demo-data", "--out", "x"}, 1, "--labels is required"},
+		{[]string{"clean", "--bogus"}, 2, "unknown flag --bogus; `fgia clean -h` lists the flags"},
+		{[]string{"train", "--epohcs", "3"}, 2, "unknown flag --epohcs (did you mean --epochs?)"},
+		{[]string{"train", "--out"}, 2, "flag needs a value: --out"},
+		{[]string{"stats", "--data", "x"}, 2, "--out is required"},
+		{[]string{"demo-data", "--out", "x"}, 2, "--labels-dir is required"},
 		{[]string{"clean", "--data", "x", "extra"}, 2, "unexpected arguments"},
+		{[]string{"clean", "--data", "x", "--min-side", "0"}, 1, "min side 0: want >= 1"},
 	} {
 		var stderr bytes.Buffer
-		code := run(tc.args, &stderr)
+		code := run(tc.args, io.Discard, &stderr)
 		if code != tc.code || !strings.Contains(stderr.String(), tc.want) {
 			t.Errorf("fgia %v: exit %d, stderr %q; want exit %d and %q", tc.args, code, stderr.String(), tc.code, tc.want)
 		}
@@ -44,11 +50,11 @@ func demoSet(t *testing.T) string {
 	dir := t.TempDir()
 	data := filepath.Join(dir, "data")
 	for _, args := range [][]string{
-		{"demo-data", "--out", data, "--labels", filepath.Join(dir, "labels"), "--max-per-class", "300", "--test-per-class", "10"},
+		{"demo-data", "--out", data, "--labels-dir", filepath.Join(dir, "labels"), "--max-per-class", "300", "--test-per-class", "10"},
 		{"clean", "--data", data},
 	} {
 		var stderr bytes.Buffer
-		if code := run(args, &stderr); code != 0 {
+		if code := run(args, io.Discard, &stderr); code != 0 {
 			t.Fatalf("fgia %v: exit %d: %s", args, code, stderr.String())
 		}
 	}
@@ -64,17 +70,17 @@ func TestDataStage(t *testing.T) {
 	dir := t.TempDir()
 	data, labels, out := filepath.Join(dir, "data"), filepath.Join(dir, "labels"), filepath.Join(dir, "report")
 	for _, args := range [][]string{
-		{"demo-data", "--out", data, "--labels", labels, "--max-per-class", "200", "--test-per-class", "10"},
-		{"demo-data", "--out", data, "--labels", labels, "--max-per-class", "200", "--test-per-class", "10", "--reuse"},
+		{"demo-data", "--out", data, "--labels-dir", labels, "--max-per-class", "200", "--test-per-class", "10"},
+		{"demo-data", "--out", data, "--labels-dir", labels, "--max-per-class", "200", "--test-per-class", "10", "--reuse"},
 		{"clean", "--data", data},
-		{"stats", "--data", data, "--labels", labels, "--out", out},
+		{"stats", "--data", data, "--labels-dir", labels, "--out", out},
 	} {
 		var stderr bytes.Buffer
-		if code := run(args, &stderr); code != 0 {
+		if code := run(args, io.Discard, &stderr); code != 0 {
 			t.Fatalf("fgia %v: exit %d: %s", args, code, stderr.String())
 		}
 	}
-	for _, f := range []string{"data_report.md", "class_frequency.png", "class_counts.parquet"} {
+	for _, f := range []string{"data_report.md", "class_frequency.png", "class_frequency.svg", "class_counts.parquet"} {
 		if st, err := os.Stat(filepath.Join(out, f)); err != nil || st.Size() == 0 {
 			t.Errorf("%s: %v", f, err)
 		}

@@ -36,7 +36,7 @@ func listFlag(v string) ([]string, error) {
 
 func init() {
 	register(command{name: "merge", group: "prediction",
-		summary: "merge the shard files of fgia predict --shard k/n into one prediction file",
+		summary:  "merge the shard files of fgia predict --shard k/n into one prediction file",
 		usage:    "--parts FILES --out FILE",
 		required: []string{"parts", "out"},
 		examples: []string{"fgia merge --parts 'pred-*-of-4.parquet' --out pred_testb.parquet"},

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -28,6 +29,8 @@ func postSet(t *testing.T) (dir, data string, labels string, preds []string) {
 	os.MkdirAll(filepath.Join(data, "meta"), 0o755)
 	os.WriteFile(filepath.Join(data, "train", "0", "t.png"), nil, 0o644)
 	os.WriteFile(filepath.Join(data, filepath.FromSlash(dataset.CleanList)), []byte("train/0/t.png 0\n"), 0o644)
+	os.WriteFile(filepath.Join(data, filepath.FromSlash(dataset.TrainList)), []byte("train/0/t.png 0\n"), 0o644)
+	os.WriteFile(filepath.Join(data, filepath.FromSlash(dataset.ClassNamesFile)), []byte("a\nb\nc\nd\n"), 0o644)
 	var lab strings.Builder
 	rng := rand.New(rand.NewPCG(1, 2))
 	rows := [2][]predict.Row{}
@@ -86,13 +89,13 @@ func TestPostTraining(t *testing.T) {
 		{"ensemble", "--pred", preds[0] + "," + preds[1], "--labels", labels, "--power", "25", "--out", f("ens-scored.parquet")},
 		{"adjust", "--pred", f("ens.parquet"), "--counts-from", runDir, "--out", f("adj.parquet")},
 		{"redistribute", "--pred", f("ens.parquet"), "--method", "onepass", "--k", "9", "--labels", labels, "--out", f("red.parquet")},
-		{"redistribute", "--pred", f("adj.parquet"), "--method", "champion", "--labels", labels, "--sweep", "0,8,9"},
+		{"redistribute", "--pred", f("adj.parquet"), "--method", "champion", "--labels", labels, "--sweep-frac", "0.8:1:0.1"},
 		{"redistribute", "--pred", f("adj.parquet"), "--method", "sinkhorn", "--out", f("sink.parquet")},
-		{"pseudo", "--pred", f("ens.parquet"), "--data", data, "--threshold", "0.5", "--labels", labels, "--out", f("round1.txt")},
+		{"pseudo", "--pred", f("ens.parquet"), "--data", data, "--threshold", "0.5", "--labels-dir", dir, "--out", f("round1.txt")},
 		{"submit", "--pred", f("red.parquet"), "--data", data, "--split", "testa", "--out", f("submission_testa.csv")},
 	} {
 		var stderr bytes.Buffer
-		if code := run(args, &stderr); code != 0 {
+		if code := run(args, io.Discard, &stderr); code != 0 {
 			t.Fatalf("fgia %v: exit %d: %s", args, code, stderr.String())
 		}
 	}
@@ -128,16 +131,22 @@ func TestPostTraining(t *testing.T) {
 	}{
 		{[]string{"ensemble", "--pred", preds[0], "--acc", "0.5,0.6", "--out", f("x")}, 1, "2 values for 1 files"},
 		{[]string{"ensemble", "--pred", preds[0], "--acc", "0.5", "--labels", labels, "--out", f("x")}, 1, "not both"},
-		{[]string{"redistribute", "--pred", preds[0], "--method", "magic", "--out", f("x")}, 1, "onepass, champion or sinkhorn"},
-		{[]string{"redistribute", "--pred", preds[0], "--sweep", "8"}, 1, "--sweep needs --labels"},
+		{[]string{"redistribute", "--pred", preds[0], "--method", "magic", "--out", f("x")}, 1, "want champion, exclusive, sinkhorn"},
+		{[]string{"redistribute", "--pred", preds[0], "--sweep-frac", "0.8:1:0.1"}, 1, "--sweep-frac needs --labels"},
+		{[]string{"redistribute", "--pred", preds[0], "--k", "-5", "--out", f("x")}, 1, "--k -5: want >= 0"},
+		{[]string{"redistribute", "--pred", preds[0], "--method", "sinkhorn", "--iters", "-1", "--out", f("x")}, 1, "--iters -1: want >= 1"},
+		{[]string{"redistribute", "--pred", preds[0], "--method", "sinkhorn", "--power", "0", "--out", f("x")}, 1, "--power 0: want > 0"},
+		{[]string{"redistribute", "--pred", preds[0], "--method", "sinkhorn", "--tol", "-1", "--out", f("x")}, 1, "--tol -1: want > 0"},
 		{[]string{"merge", "--parts", f("nothing-*.parquet"), "--out", f("x")}, 1, "matches no file"},
 		{[]string{"merge", "--parts", f("shard-1.parquet"), "--out", f("x")}, 1, "1 of 2 shards"},
-		{[]string{"predict", "--run", runDir, "--data", data, "--out", f("x"), "--shard", "3/2"}, 1, "shard"},
-		{[]string{"submit", "--pred", preds[0]}, 1, "--out is required"},
+		{[]string{"predict", "--run", runDir, "--data", data, "--split", "testa", "--out", f("x"), "--shard", "3/2"}, 1, "shard"},
+		{[]string{"predict", "--run", runDir, "--data", data, "--out", f("x")}, 1, "give --data DIR with --split"},
+		{[]string{"submit", "--pred", preds[0]}, 2, "--data is required"},
+		{[]string{"submit", "--pred", preds[0], "--data", data, "--split", "testa", "--label-format", "%s", "--out", f("x")}, 1, "want one integer verb"},
 		{[]string{"pseudo", "--pred", preds[0], "--data", data, "--split", "testb", "--out", f("x")}, 1, "predicts split testa"},
 	} {
 		var stderr bytes.Buffer
-		code := run(tc.args, &stderr)
+		code := run(tc.args, io.Discard, &stderr)
 		if code != tc.code || !strings.Contains(stderr.String(), tc.want) {
 			t.Errorf("fgia %v: exit %d, stderr %q; want exit %d and %q", tc.args, code, stderr.String(), tc.code, tc.want)
 		}

@@ -9,7 +9,7 @@ import (
 
 func init() {
 	register(command{name: "stats", group: "data",
-		summary: "long-tail statistics, cleaning report and class-frequency plot",
+		summary:  "long-tail statistics, cleaning report and class-frequency plot",
 		usage:    "--data DIR --out DIR [--labels-dir DIR]",
 		required: []string{"data", "out"},
 		examples: []string{"fgia stats --data data/webfashion --labels-dir data/webfashion-labels --out reports/data"},
