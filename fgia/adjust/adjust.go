@@ -58,8 +58,8 @@ func Logits(z []float32, logPrior []float64, tau float64) {
 // Rows adjusts rows in place and recomputes their Pred and Score.
 func Rows(rows []predict.Row, logPrior []float64, tau float64) error {
 	for _, r := range rows {
-		if len(r.Logits) != len(logPrior) {
-			return fmt.Errorf("adjust: image %s has %d logits, the priors %d classes", r.Image, len(r.Logits), len(logPrior))
+		if err := predict.CheckLogits(r, len(logPrior)); err != nil {
+			return fmt.Errorf("adjust: %w (the priors have %d classes)", err, len(logPrior))
 		}
 	}
 	par.For(len(rows), func(lo, hi int) {
@@ -85,6 +85,9 @@ func File(in, out string, tau float64, counts []int) (*Stats, error) {
 	info, err := predict.Stat(in)
 	if err != nil {
 		return nil, err
+	}
+	if info.Rows == 0 {
+		return nil, fmt.Errorf("adjust: %s has no predictions", in)
 	}
 	if counts == nil {
 		counts = info.Counts

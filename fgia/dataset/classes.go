@@ -22,6 +22,9 @@ func (l Layout) NumClasses() (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	if len(anns) == 0 {
+		return 0, fmt.Errorf("dataset: %s has no usable annotation lines (want \"relative/path label\" lines)", l.Path(TrainList))
+	}
 	n := 0
 	for _, a := range anns {
 		n = max(n, a.Label+1)

@@ -171,8 +171,25 @@ func each(path string, pf *parquet.File, batch int, fn func(rows []Row) error) (
 	r := parquet.NewGenericReader[Row](pf)
 	defer r.Close()
 	buf := make([]Row, batch)
+	// Every row is checked as it streams by, so that no consumer sees a
+	// malformed file: one length of finite logits, a class in range, each
+	// image once.
+	classes, seen, row := -1, map[string]int{}, 0
 	for {
 		n, rerr := r.Read(buf)
+		for _, x := range buf[:n] {
+			row++
+			if classes < 0 {
+				classes = len(x.Logits)
+			}
+			if err := CheckRow(x, classes); err != nil {
+				return fmt.Errorf("predict: %s: row %d: %w", path, row, err)
+			}
+			if prev, dup := seen[x.Image]; dup {
+				return fmt.Errorf("predict: %s: image %s is listed twice (rows %d and %d)", path, x.Image, prev, row)
+			}
+			seen[x.Image] = row
+		}
 		if n > 0 {
 			if err := fn(buf[:n]); err != nil {
 				return err
@@ -323,6 +340,21 @@ func softmaxAt(z []float32, k int) float32 {
 		sum += math.Exp(float64(v - z[k]))
 	}
 	return float32(1 / sum)
+}
+
+// CheckRow refuses a row with no logits, logits that are not classes
+// finite numbers, or a predicted class outside them.
+func CheckRow(r Row, classes int) error {
+	if classes == 0 {
+		return fmt.Errorf("image %s has no logits", r.Image)
+	}
+	if err := CheckLogits(r, classes); err != nil {
+		return err
+	}
+	if r.Pred < 0 || int(r.Pred) >= classes {
+		return fmt.Errorf("image %s predicts class %d, outside [0, %d)", r.Image, r.Pred, classes)
+	}
+	return nil
 }
 
 // CheckLogits refuses a row whose logits are not classes finite numbers:

@@ -16,6 +16,7 @@ package predict
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -84,6 +85,7 @@ type Options struct {
 	Backend backends.Backend
 	Workers int
 	Quiet   bool
+	Log     io.Writer // messages (default stderr)
 	// Shard and Shards split the split's images among several machines or
 	// processes: shard k of n (1-based, k in [1, n]) predicts the k-th of n
 	// contiguous blocks of the sorted image list, images
@@ -107,6 +109,9 @@ func shardRange(n, k, shards int) (lo, hi int, err error) {
 
 // Run predicts opts.Split and writes opts.Out. It returns the number of rows.
 func Run(opts Options) (int, error) {
+	if opts.Log == nil {
+		opts.Log = os.Stderr
+	}
 	if opts.TTA != "" && opts.TTA != "flip" {
 		return 0, fmt.Errorf("predict: unknown TTA %q (flip)", opts.TTA)
 	}
@@ -128,7 +133,7 @@ func Run(opts Options) (int, error) {
 			return 0, err
 		}
 		for _, s := range skipped {
-			fmt.Fprintf(os.Stderr, "predict: skipping %s: %v\n", filepath.Base(s.File), s.Err)
+			fmt.Fprintf(opts.Log, "predict: skipping %s: %v\n", filepath.Base(s.File), s.Err)
 		}
 		if ck == nil {
 			return 0, fmt.Errorf("predict: run %s has no intact checkpoint", opts.Run)
@@ -275,7 +280,7 @@ func Run(opts Options) (int, error) {
 		bar.Finish()
 	}
 	if err == nil && len(unreadable) > 0 {
-		fmt.Fprintf(os.Stderr, "predict: %d of %d images could not be read (uniform rows, listed under %s in %s), first: %s: %s\n",
+		fmt.Fprintf(opts.Log, "predict: %d of %d images could not be read (uniform rows, listed under %s in %s), first: %s: %s\n",
 			len(unreadable), len(names), MetaUnreadable, opts.Out, unreadable[0].Image, unreadable[0].Error)
 	}
 	return rows, err

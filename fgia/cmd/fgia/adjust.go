@@ -41,7 +41,7 @@ func adjustCmd(fs *flag.FlagSet) func() error {
 		if err != nil {
 			return err
 		}
-		fmt.Printf("adjusted %d predictions (tau %g), %d changed class, into %s\n", st.Images, *tau, st.Changed, *out)
+		fmt.Fprintf(stdout, "adjusted %d predictions (tau %g), %d changed class, into %s\n", st.Images, *tau, st.Changed, *out)
 		return nil
 	}
 }

@@ -52,7 +52,7 @@ func benchCmd(fs *flag.FlagSet) func() error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(os.Stderr, "backend: %s\n", choice)
+		fmt.Fprintf(stderr, "backend: %s\n", choice)
 		n := *devices
 		if n <= 0 {
 			n = b.NumDevices()
@@ -70,14 +70,14 @@ func benchCmd(fs *flag.FlagSet) func() error {
 			return err
 		}
 		bb, _ := spec.Backbone()
-		fmt.Printf("model: %s (%d backbone parameters, %.2f GFLOP forward per image; training counted as 3x)\n", *name, bb.NumParams(), r.FLOPsPerImageFwd/1e9)
-		fmt.Printf("backend: %s; %s\n", choice, b.Description())
-		fmt.Printf("devices: %d of %d (batch %d per device), matmuls %s\n", n, b.NumDevices(), tb, *precision)
-		fmt.Printf("train: %.1f ms/step at batch %d, first step (compilation) %s, %.3g TFLOP/s, MFU %.3g%% of %g TFLOP/s per device\n",
+		fmt.Fprintf(stdout, "model: %s (%d backbone parameters, %.2f GFLOP forward per image; training counted as 3x)\n", *name, bb.NumParams(), r.FLOPsPerImageFwd/1e9)
+		fmt.Fprintf(stdout, "backend: %s; %s\n", choice, b.Description())
+		fmt.Fprintf(stdout, "devices: %d of %d (batch %d per device), matmuls %s\n", n, b.NumDevices(), tb, *precision)
+		fmt.Fprintf(stdout, "train: %.1f ms/step at batch %d, first step (compilation) %s, %.3g TFLOP/s, MFU %.3g%% of %g TFLOP/s per device\n",
 			r.TrainStepMS, o.TrainBatch, r.FirstTrainStep.Round(1e6), r.TrainGFLOPPerS/1e3, 100*bench.MFU(r.TrainGFLOPPerS, *peak, n), *peak)
-		fmt.Printf("infer: batch %d, first batch %s, %.3g TFLOP/s, MFU %.3g%%\n",
+		fmt.Fprintf(stdout, "infer: batch %d, first batch %s, %.3g TFLOP/s, MFU %.3g%%\n",
 			o.InferBatch, r.FirstInferBatch.Round(1e6), r.InferGFLOPPerS/1e3, 100*bench.MFU(r.InferGFLOPPerS, *peak, n))
-		fmt.Println(r.Line())
+		fmt.Fprintln(stdout, r.Line())
 		return nil
 	}
 }

@@ -33,6 +33,7 @@ func cleanCmd(fs *flag.FlagSet) func() error {
 	fs.Float64Var(&o.OutlierZ, "outlier-z", o.OutlierZ, "robust z-score above which --outliers drops an image")
 	fs.IntVar(&o.Workers, "workers", 0, "scan goroutines (default: one per CPU)")
 	return func() error {
+		o.Log = stderr
 		if err := o.Validate(); err != nil {
 			return err
 		}
@@ -40,16 +41,16 @@ func cleanCmd(fs *flag.FlagSet) func() error {
 		if err != nil {
 			return err
 		}
-		fmt.Printf("%d files under train/, %d annotation lines: %d kept, %d dropped\n", s.Files, s.Lines, s.Kept, len(s.Rows)-s.Kept)
+		fmt.Fprintf(stdout, "%d files under train/, %d annotation lines: %d kept, %d dropped\n", s.Files, s.Lines, s.Kept, len(s.Rows)-s.Kept)
 		reasons := make([]string, 0, len(s.Reasons))
 		for r := range s.Reasons {
 			reasons = append(reasons, r)
 		}
 		sort.Strings(reasons)
 		for _, r := range reasons {
-			fmt.Printf("  %-28s %d\n", r, s.Reasons[r])
+			fmt.Fprintf(stdout, "  %-28s %d\n", r, s.Reasons[r])
 		}
-		fmt.Printf("wrote %s/meta/manifest.parquet and %s/meta/train_clean.txt\n", *data, *data)
+		fmt.Fprintf(stdout, "wrote %s/meta/manifest.parquet and %s/meta/train_clean.txt\n", *data, *data)
 		return nil
 	}
 }

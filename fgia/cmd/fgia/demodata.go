@@ -56,10 +56,10 @@ func demoDataCmd(fs *flag.FlagSet) func() error {
 			return err
 		}
 		if res.Reused {
-			fmt.Printf("reused the demo set in %s\n", o.Out)
+			fmt.Fprintf(stdout, "reused the demo set in %s\n", o.Out)
 			return nil
 		}
-		fmt.Printf("wrote %s: %d train files, %d testa, %d testb\nclass sizes before noise: %v\ninjected noise: %v\nhidden labels in %s\n",
+		fmt.Fprintf(stdout, "wrote %s: %d train files, %d testa, %d testb\nclass sizes before noise: %v\ninjected noise: %v\nhidden labels in %s\n",
 			o.Out, res.Train, res.TestA, res.TestB, res.ClassCounts, res.Noise, o.Labels)
 		return nil
 	}

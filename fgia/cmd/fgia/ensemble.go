@@ -88,7 +88,7 @@ func ensembleCmd(fs *flag.FlagSet) func() error {
 			if w != nil {
 				line += fmt.Sprintf("  weight %.4g", w[i])
 			}
-			fmt.Println(line)
+			fmt.Fprintln(stdout, line)
 		}
 		m, err := ensemble.Combine(files, w)
 		if err != nil {
@@ -97,7 +97,7 @@ func ensembleCmd(fs *flag.FlagSet) func() error {
 		if err := m.Write(*out, nil); err != nil {
 			return err
 		}
-		fmt.Printf("wrote the ensemble of %d files (%d images) to %s\n", len(files), len(m.Images), *out)
+		fmt.Fprintf(stdout, "wrote the ensemble of %d files (%d images) to %s\n", len(files), len(m.Images), *out)
 		return nil
 	}
 }

@@ -81,9 +81,16 @@ func usage(w io.Writer) {
 
 func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
 
+// stdout and stderr are where the running command writes its results and
+// its messages and progress (run sets them, so tests and notebooks can
+// read them).
+var stdout, stderr io.Writer = os.Stdout, os.Stderr
+
 // run executes one command line and returns the exit status: 0 done, 1 the
 // command failed, 2 the command line was wrong.
-func run(args []string, stdout, stderr io.Writer) (code int) {
+func run(args []string, out, errs io.Writer) (code int) {
+	defer func(o, e io.Writer) { stdout, stderr = o, e }(stdout, stderr)
+	stdout, stderr = out, errs
 	if len(args) == 0 {
 		usage(stderr)
 		return 2

@@ -58,7 +58,7 @@ func mergeCmd(fs *flag.FlagSet) func() error {
 		if err != nil {
 			return err
 		}
-		fmt.Printf("merged %d files, %d predictions, into %s\n", len(files), info.Rows, *out)
+		fmt.Fprintf(stdout, "merged %d files, %d predictions, into %s\n", len(files), info.Rows, *out)
 		return nil
 	}
 }

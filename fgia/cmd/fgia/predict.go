@@ -57,12 +57,12 @@ func predictCmd(fs *flag.FlagSet) func() error {
 		if err != nil {
 			return err
 		}
-		o.Backend = bi.b
+		o.Backend, o.Log = bi.b, stderr
 		n, err := predict.Run(o)
 		if err != nil {
 			return err
 		}
-		fmt.Printf("wrote %d predictions to %s\n", n, o.Out)
+		fmt.Fprintf(stdout, "wrote %d predictions to %s\n", n, o.Out)
 		return nil
 	}
 }

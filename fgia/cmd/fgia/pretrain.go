@@ -59,7 +59,7 @@ func pretrainCmd(fs *flag.FlagSet) func() error {
 			if err != nil {
 				return err
 			}
-			sum, err := pretrain.Run(pretrain.Config{}, pretrain.Options{Out: *out, Resume: true, Changes: cf.assignments, Backend: bi.b, Workers: *workers})
+			sum, err := pretrain.Run(pretrain.Config{}, pretrain.Options{Out: *out, Resume: true, Changes: cf.assignments, Backend: bi.b, Log: stderr, Workers: *workers})
 			if err != nil {
 				return cf.explain(err)
 			}
@@ -102,7 +102,7 @@ func pretrainCmd(fs *flag.FlagSet) func() error {
 		if err != nil {
 			return err
 		}
-		sum, err := pretrain.Run(cfg, pretrain.Options{Data: *data, List: *list, Splits: sp, Out: *out, Backend: bi.b, Workers: *workers})
+		sum, err := pretrain.Run(cfg, pretrain.Options{Data: *data, List: *list, Splits: sp, Out: *out, Backend: bi.b, Log: stderr, Workers: *workers})
 		if err != nil {
 			return err
 		}
@@ -111,7 +111,7 @@ func pretrainCmd(fs *flag.FlagSet) func() error {
 }
 
 func reportPretrained(out string, steps int, epochs, loss float64, ck string) error {
-	fmt.Printf("pretrained %s to step %d (epoch %.2f), last loss %.4f; checkpoint %s\nfine-tune from it: fgia train --init %s ...\n",
+	fmt.Fprintf(stdout, "pretrained %s to step %d (epoch %.2f), last loss %.4f; checkpoint %s\nfine-tune from it: fgia train --init %s ...\n",
 		out, steps, epochs, loss, ck, out)
 	return nil
 }

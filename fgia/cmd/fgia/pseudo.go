@@ -74,7 +74,7 @@ func pseudoCmd(fs *flag.FlagSet) func() error {
 			if s.Labelled > 0 {
 				line += fmt.Sprintf(", %.2f%% of %d labelled ones right", 100*s.Accuracy(), s.Labelled)
 			}
-			fmt.Println(line)
+			fmt.Fprintln(stdout, line)
 		}
 		if *base == "" {
 			*base = filepath.Join(*data, filepath.FromSlash(dataset.CleanList))
@@ -83,7 +83,7 @@ func pseudoCmd(fs *flag.FlagSet) func() error {
 		if err != nil {
 			return err
 		}
-		fmt.Printf("wrote %s: %d base lines + %d pseudo-labels (%d earlier pseudo-labels of these splits dropped)\n", *out, st.Base, st.Pseudo, st.Replaced)
+		fmt.Fprintf(stdout, "wrote %s: %d base lines + %d pseudo-labels (%d earlier pseudo-labels of these splits dropped)\n", *out, st.Base, st.Pseudo, st.Replaced)
 		return nil
 	}
 }

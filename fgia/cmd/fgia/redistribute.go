@@ -84,7 +84,7 @@ func redistributeCmd(fs *flag.FlagSet) func() error {
 				acc, n := redistribute.Accuracy(labels, truth)
 				line += fmt.Sprintf(", top-1 %.2f%% on %d labelled images", 100*acc, n)
 			}
-			fmt.Println(line)
+			fmt.Fprintln(stdout, line)
 		}
 		report("argmax", redistribute.Argmax(m))
 		per := float64(len(m.Images)) / float64(m.Classes)
@@ -107,9 +107,9 @@ func redistributeCmd(fs *flag.FlagSet) func() error {
 			if err != nil {
 				return err
 			}
-			fmt.Println("| K | K / (N/C) | top-1 % | moved | smallest class |\n|---:|---:|---:|---:|---:|")
+			fmt.Fprintln(stdout, "| K | K / (N/C) | top-1 % | moved | smallest class |\n|---:|---:|---:|---:|---:|")
 			for _, p := range pts {
-				fmt.Printf("| %d | %.2f | %.2f | %d | %d |\n", p.K, float64(p.K)/per, 100*p.Top1, p.Moved, p.MinCount)
+				fmt.Fprintf(stdout, "| %d | %.2f | %.2f | %d | %d |\n", p.K, float64(p.K)/per, 100*p.Top1, p.Moved, p.MinCount)
 			}
 			if *out == "" {
 				return nil
@@ -123,14 +123,14 @@ func redistributeCmd(fs *flag.FlagSet) func() error {
 		}
 		labelsOut := mth.Labels(m)
 		if *method != redistribute.MethodSinkhorn {
-			fmt.Printf("%s with K = %d (%.2f N/C)\n", *method, *k, float64(*k)/per)
+			fmt.Fprintf(stdout, "%s with K = %d (%.2f N/C)\n", *method, *k, float64(*k)/per)
 		}
 		report("after", labelsOut)
 		m.Log()
 		if err := m.Write(*out, labelsOut); err != nil {
 			return err
 		}
-		fmt.Printf("wrote %s\n", *out)
+		fmt.Fprintf(stdout, "wrote %s\n", *out)
 		return nil
 	}
 }

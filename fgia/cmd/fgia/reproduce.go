@@ -3,7 +3,6 @@ package main
 import (
 	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -69,7 +68,7 @@ func reproduceCmd(fs *flag.FlagSet) func() error {
 			if err != nil {
 				return err
 			}
-			return p.Write(os.Stdout)
+			return p.Write(stdout)
 		}
 		if err := required("data", o.Data, "labels-dir", o.Labels, "out", o.Out); err != nil {
 			return err
@@ -78,13 +77,13 @@ func reproduceCmd(fs *flag.FlagSet) func() error {
 		if err != nil {
 			return err
 		}
-		o.Backend = bi.b
+		o.Backend, o.Log = bi.b, stderr
 		t0 := time.Now()
 		rows, err := reproduce.Run(o)
 		if err != nil {
 			return err
 		}
-		fmt.Printf("reproduced %d ablation rows in %s: %s\n", len(rows), time.Since(t0).Round(time.Second), filepath.Join(o.Out, reproduce.Markdown))
+		fmt.Fprintf(stdout, "reproduced %d ablation rows in %s: %s\n", len(rows), time.Since(t0).Round(time.Second), filepath.Join(o.Out, reproduce.Markdown))
 		if *compare == "" {
 			return nil
 		}
@@ -93,7 +92,7 @@ func reproduceCmd(fs *flag.FlagSet) func() error {
 			return err
 		}
 		md := reproduce.CompareMarkdown(diffs, *compare)
-		fmt.Print(md)
+		fmt.Fprint(stdout, md)
 		return atomicfile.WriteBytes(filepath.Join(o.Out, "compare.md"), []byte(md))
 	}
 }

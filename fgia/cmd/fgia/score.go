@@ -3,7 +3,6 @@ package main
 import (
 	"flag"
 	"fmt"
-	"os"
 
 	"github.com/fgia/fgia/fgia/dataset"
 	"github.com/fgia/fgia/fgia/predict"
@@ -46,9 +45,9 @@ func scoreCmd(fs *flag.FlagSet) func() error {
 		if err != nil {
 			return err
 		}
-		fmt.Print(r.Markdown())
+		fmt.Fprint(stdout, r.Markdown())
 		if len(r.Missing) > 0 || len(r.Unlabelled) > 0 {
-			fmt.Fprintf(os.Stderr, "warning: %d labelled images have no prediction, %d predictions have no label (--allow-missing)\n", len(r.Missing), len(r.Unlabelled))
+			fmt.Fprintf(stderr, "warning: %d labelled images have no prediction, %d predictions have no label (--allow-missing)\n", len(r.Missing), len(r.Unlabelled))
 		}
 		if *out == "" {
 			return nil
@@ -60,7 +59,7 @@ func scoreCmd(fs *flag.FlagSet) func() error {
 		if err := writeConfusionPlot(*out, names, r); err != nil {
 			return err
 		}
-		fmt.Printf("wrote %s/%s, %s and the confusion plot\n", *out, score.PerClassFile, score.ConfusionFile)
+		fmt.Fprintf(stdout, "wrote %s/%s, %s and the confusion plot\n", *out, score.PerClassFile, score.ConfusionFile)
 		return nil
 	}
 }

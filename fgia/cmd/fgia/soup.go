@@ -43,7 +43,7 @@ func soupCmd(fs *flag.FlagSet) func() error {
 			if err := soup.Uniform(*run, *last, *out); err != nil {
 				return err
 			}
-			fmt.Printf("uniform soup of the last %d checkpoints of %s in %s\n", *last, *run, *out)
+			fmt.Fprintf(stdout, "uniform soup of the last %d checkpoints of %s in %s\n", *last, *run, *out)
 			return nil
 		}
 		if err := required("data", *data, "labels", *labels); err != nil {
@@ -71,14 +71,14 @@ func soupCmd(fs *flag.FlagSet) func() error {
 			}
 			acc, err := ensemble.Accuracy(f, l)
 			if err == nil {
-				fmt.Printf("  %s: %.4f\n", filepath.Base(ckpt), acc)
+				fmt.Fprintf(stdout, "  %s: %.4f\n", filepath.Base(ckpt), acc)
 			}
 			return acc, err
 		})
 		if err != nil {
 			return err
 		}
-		fmt.Printf("greedy soup of %d of the last %d checkpoints of %s in %s: %s accuracy %.4f\n",
+		fmt.Fprintf(stdout, "greedy soup of %d of the last %d checkpoints of %s in %s: %s accuracy %.4f\n",
 			len(info.Checkpoints), *last, *run, *out, *split, info.Score)
 		return nil
 	}

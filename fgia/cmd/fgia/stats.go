@@ -29,8 +29,8 @@ func statsCmd(fs *flag.FlagSet) func() error {
 		if err := d.Write(*out); err != nil {
 			return err
 		}
-		fmt.Print(d.Markdown())
-		fmt.Printf("\nwrote %s/data_report.md, %s.png and .svg, class_counts.parquet\n", *out, report.FrequencyPlotFile)
+		fmt.Fprint(stdout, d.Markdown())
+		fmt.Fprintf(stdout, "\nwrote %s/data_report.md, %s.png and .svg, class_counts.parquet\n", *out, report.FrequencyPlotFile)
 		return nil
 	}
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"flag"
 	"fmt"
-	"os"
 	"strings"
 
 	"github.com/fgia/fgia/fgia/submit"
@@ -34,10 +33,10 @@ func submitCmd(fs *flag.FlagSet) func() error {
 			return err
 		}
 		if len(res.Filled) > 0 {
-			fmt.Fprintf(os.Stderr, "warning: %d images could not be read and were labelled %d, the most frequent label: %s\n",
+			fmt.Fprintf(stderr, "warning: %d images could not be read and were labelled %d, the most frequent label: %s\n",
 				len(res.Filled), res.FillLabel, strings.Join(res.Filled[:min(len(res.Filled), 10)], ", "))
 		}
-		fmt.Printf("wrote %d rows to %s\n", res.Rows, *out)
+		fmt.Fprintf(stdout, "wrote %d rows to %s\n", res.Rows, *out)
 		return nil
 	}
 }

@@ -18,7 +18,7 @@ func newBackend() (*backendInfo, error) {
 	if err != nil {
 		return nil, err
 	}
-	fmt.Fprintf(os.Stderr, "backend: %s\n", c)
+	fmt.Fprintf(stderr, "backend: %s\n", c)
 	return &backendInfo{b, c}, nil
 }
 
@@ -82,7 +82,7 @@ func trainCmd(fs *flag.FlagSet) func() error {
 			if err != nil {
 				return err
 			}
-			sum, err := train.Run(train.Config{}, train.Options{Out: *out, Resume: true, Changes: cf.assignments, Backend: bi.b, Workers: *workers, Devices: *devices})
+			sum, err := train.Run(train.Config{}, train.Options{Out: *out, Resume: true, Changes: cf.assignments, Backend: bi.b, Log: stderr, Workers: *workers, Devices: *devices})
 			if err != nil {
 				return cf.explain(err)
 			}
@@ -125,7 +125,7 @@ func trainCmd(fs *flag.FlagSet) func() error {
 		if err := checkFits(cfg.Model, cfg.BatchSize, cfg.Optim.EMA > 0, bi.c.Config); err != nil {
 			return err
 		}
-		sum, err := train.Run(cfg, train.Options{Data: *data, List: *list, Out: *out, Init: *init, Backend: bi.b, Workers: *workers, Devices: *devices})
+		sum, err := train.Run(cfg, train.Options{Data: *data, List: *list, Out: *out, Init: *init, Backend: bi.b, Log: stderr, Workers: *workers, Devices: *devices})
 		if err != nil {
 			return err
 		}
@@ -134,7 +134,7 @@ func trainCmd(fs *flag.FlagSet) func() error {
 }
 
 func reportTrained(out string, sum *train.Summary) error {
-	fmt.Printf("trained %s to step %d (epoch %.2f), last loss %.4f; checkpoint %s\n", out, sum.Steps, sum.Epochs, sum.LastLoss, sum.Checkpoint)
+	fmt.Fprintf(stdout, "trained %s to step %d (epoch %.2f), last loss %.4f; checkpoint %s\n", out, sum.Steps, sum.Epochs, sum.LastLoss, sum.Checkpoint)
 	return nil
 }
 

@@ -18,7 +18,7 @@ func init() {
 
 func versionCmd(fs *flag.FlagSet) func() error {
 	return func() error {
-		fmt.Println(versionText())
+		fmt.Fprintln(stdout, versionText())
 		return nil
 	}
 }
