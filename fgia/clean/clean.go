@@ -132,6 +132,7 @@ func Run(root string, opt Options) (*Summary, error) {
 			paths = append(paths, f)
 		}
 	}
+	fmt.Fprintf(opt.Log, "clean %s: %d annotation lines, %d files under train/\n", root, len(anns)+len(lineErrs), len(files))
 	thumb := 0
 	if opt.Outliers {
 		thumb = ThumbSide

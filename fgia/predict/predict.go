@@ -220,9 +220,17 @@ func Run(opts Options) (int, error) {
 	}
 	defer infer.Finalize()
 	h, w, c := pipe.Shape()
+	if !opts.Quiet {
+		what := opts.Split
+		if opts.Images != "" {
+			what = opts.Images
+		}
+		fmt.Fprintf(opts.Log, "predict %s: %d images with %s (%s), batch %d%s\n", what, len(names), opts.Run, filepath.Base(ckFile), batch,
+			map[bool]string{true: ", flip TTA"}[opts.TTA == "flip"])
+	}
 	var bar *progress.Bar
 	if !opts.Quiet {
-		bar = progress.New(len(names), "predict "+strings.TrimSuffix(prefix, "/"))
+		bar = progress.New(len(names), "predict")
 	}
 	rows := 0
 	err = WriteEach(opts.Out, ri.ClassCounts, meta, func(write func([]Row) error) error {

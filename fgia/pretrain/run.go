@@ -192,7 +192,7 @@ func Run(cfg Config, opt Options) (*train.Summary, error) {
 		return nil, err
 	}
 	defer step.Finalize()
-	loop := train.Loop{Name: cfg.Method, Out: opt.Out, Ctx: ctx, Step: step,
+	loop := train.Loop{Name: cfg.Method, Out: opt.Out, Ctx: ctx, Step: step, Unlabelled: true,
 		Loader:  &loader.Loader{Root: opt.Data, Items: items, Pipeline: pipe, Size: bs, Workers: opt.Workers, Seed: cfg.Seed},
 		Sampler: sampler.Shuffled{N: len(items), Seed: cfg.Seed},
 		Feed: func(b loader.Batch, step int) []any {

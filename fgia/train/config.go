@@ -63,6 +63,12 @@ type Config struct {
 	CheckpointEvery int `json:"checkpoint_every"`
 	Keep            int `json:"keep"`
 	LogEvery        int `json:"log_every"`
+	// ValSplit holds out this share of each class of the training list
+	// (stratified, by Seed) to validate on at every epoch end; ValList
+	// names a list of validation images instead. The best epoch is kept
+	// in checkpoints/best/.
+	ValSplit float64 `json:"val_split,omitempty"`
+	ValList  string  `json:"val_list,omitempty"`
 }
 
 // Validate checks the recipe; a bad value is an override.FieldError
@@ -84,6 +90,8 @@ func (c Config) Validate() error {
 		override.Check(c.Keep >= 1, "keep", c.Keep, ">= 1 checkpoint"),
 		override.Check(c.CheckpointEvery >= 0, "checkpoint_every", c.CheckpointEvery, ">= 0 steps (0: every epoch)"),
 		override.Check(c.LogEvery >= 0, "log_every", c.LogEvery, ">= 0 steps"),
+		override.Check(c.ValSplit >= 0 && c.ValSplit < 0.5, "val_split", c.ValSplit, "a share in [0, 0.5)"),
+		override.Check(c.ValSplit == 0 || c.ValList == "", "val_list", c.ValList, "empty when val_split is set (one or the other)"),
 		override.Within("optim", c.Optim.ValidateSettings()))
 	if err != nil {
 		return err
@@ -129,6 +137,9 @@ const (
 	ConfigFile     = "config.json"
 	MetricsFile    = "metrics.jsonl"
 	CheckpointsDir = "checkpoints"
+	// BestDir under CheckpointsDir holds the checkpoint with the best
+	// validation accuracy (runs with a validation split).
+	BestDir = "best"
 )
 
 // ReadRunInfo loads a run's config.json.

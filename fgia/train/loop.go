@@ -46,6 +46,13 @@ type Loop struct {
 	AccumSteps int
 	Accumulate *context.Exec
 
+	// Unlabelled runs (pretraining) have no accuracy to show.
+	Unlabelled bool
+	// Validate, when set, scores the model on held-out images at the end
+	// of every epoch: the score goes into metrics.jsonl and the best one
+	// so far is kept as checkpoints/best/.
+	Validate func() (float64, error)
+
 	TotalSteps, StepsPerEpoch  int
 	CheckpointEvery, Keep, Log int // Log: steps per metrics record
 	StopAfter                  int // see Options.StopAfter
@@ -55,8 +62,9 @@ type Loop struct {
 // written (carried in checkpoints, so a resumed run writes the same records
 // as an uninterrupted one).
 type Position struct {
-	Step   int
-	window metricWindow
+	Step    int
+	window  metricWindow
+	bestVal float64 // the best validation accuracy so far (-1: none yet)
 }
 
 // Resume restores ctx from the newest checkpoint of run folder out (nothing
@@ -90,7 +98,7 @@ func Resume(ctx *context.Context, out string, log io.Writer) (Position, error) {
 		if err := c.Meta(&meta); err != nil {
 			return pos, err
 		}
-		pos = Position{Step: int(c.Step), window: meta.Window}
+		pos = Position{Step: int(c.Step), window: meta.Window, bestVal: meta.BestVal}
 		fmt.Fprintf(log, "resuming %s from step %d (%s)\n", out, pos.Step, filepath.Base(c.File))
 	}
 	return pos, truncateMetrics(out, pos.Step)
@@ -128,11 +136,15 @@ func (l Loop) Run(pos Position, sum *Summary) error {
 	logEvery := max(l.Log, 1)
 	start, total := pos.Step, l.TotalSteps
 	sum.FromStep = start
-	bar := progress.New(total-start, l.Name)
+	bar := progress.NewAt(start, total, l.Name)
 	t0 := time.Now()
 	acc, since := pos.window, t0
+	bestVal, lastVal := pos.bestVal, pos.bestVal
+	if pos.Step == 0 && bestVal == 0 {
+		bestVal = -1
+	}
 	save := func(done int) error {
-		meta := checkpointMeta{Epoch: float64(done) / float64(spe), Window: acc}
+		meta := checkpointMeta{Epoch: float64(done) / float64(spe), Window: acc, BestVal: bestVal}
 		p, err := checkpoint.Save(l.Ctx, ckDir, int64(done), meta, l.Keep)
 		sum.Checkpoint = p
 		return err
@@ -176,14 +188,36 @@ func (l Loop) Run(pos Position, sum *Summary) error {
 		acc.Norm += float64(scalar(out[3]))
 		acc.Steps++
 		bar.Add(1)
-		if done%logEvery == 0 || done == total {
+		var val *float64
+		if l.Validate != nil && (done%spe == 0 || done == total) {
+			v, err := l.Validate()
+			if err != nil {
+				return true, fmt.Errorf("train: validation at step %d: %w", done, err)
+			}
+			val, lastVal = &v, v
+			if v > bestVal {
+				bestVal = v
+				meta := checkpointMeta{Epoch: float64(done) / float64(spe), BestVal: v}
+				if _, err := checkpoint.Save(l.Ctx, filepath.Join(ckDir, BestDir), int64(done), meta, 1); err != nil {
+					return true, err
+				}
+			}
+		}
+		if done%logEvery == 0 || done == total || val != nil {
 			r := Record{Step: done, Epoch: float64(done) / float64(spe), Loss: acc.Loss / float64(acc.Steps),
 				Accuracy: acc.Correct / float64(acc.Images), LR: acc.LR, GradNorm: acc.Norm / float64(acc.Steps),
-				ImgPerSec: float64(timed) / time.Since(since).Seconds(), Seconds: time.Since(t0).Seconds()}
+				ImgPerSec: float64(timed) / time.Since(since).Seconds(), Seconds: time.Since(t0).Seconds(), ValAccuracy: val}
 			if err := mw.write(r); err != nil {
 				return true, err
 			}
-			bar.SetInfo(fmt.Sprintf("epoch %.2f loss %.4f acc %.3f lr %.2e %.0f img/s", r.Epoch, r.Loss, r.Accuracy, r.LR, r.ImgPerSec))
+			info := fmt.Sprintf("epoch %.2f loss %.4f", r.Epoch, r.Loss)
+			if !l.Unlabelled {
+				info += fmt.Sprintf(" acc %.3f", r.Accuracy)
+			}
+			if bestVal >= 0 {
+				info += fmt.Sprintf(" val %.3f (best %.3f)", lastVal, bestVal)
+			}
+			bar.SetInfo(info + fmt.Sprintf(" lr %.2e %.0f img/s", r.LR, r.ImgPerSec))
 			acc, timed, since = metricWindow{}, 0, time.Now()
 		}
 		if l.StopAfter > 0 && done-start >= l.StopAfter {

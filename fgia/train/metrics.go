@@ -23,6 +23,9 @@ type Record struct {
 	GradNorm  float64 `json:"grad_norm"`
 	ImgPerSec float64 `json:"img_per_s"`
 	Seconds   float64 `json:"seconds"` // wall time since the run (or resume) started
+	// ValAccuracy is the top-1 on the validation images, at epoch ends of
+	// runs with a validation split.
+	ValAccuracy *float64 `json:"val_accuracy,omitempty"`
 }
 
 // ReadMetrics loads a run's metrics, skipping a torn last line (a kill can

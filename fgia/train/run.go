@@ -110,6 +110,10 @@ func Run(cfg Config, opt Options) (*Summary, error) {
 	if len(lineErrs) > 0 {
 		return nil, fmt.Errorf("train: %d bad lines in %s, first: %v (clean the data first: fgia clean)", len(lineErrs), opt.List, lineErrs[0])
 	}
+	anns, val, err := splitValidation(cfg, anns)
+	if err != nil {
+		return nil, err
+	}
 	accum := max(cfg.AccumSteps, 1)
 	if len(anns) < cfg.BatchSize*accum {
 		return nil, fmt.Errorf("train: %d images in %s, fewer than one step of %d", len(anns), opt.List, cfg.BatchSize*accum)
@@ -160,6 +164,12 @@ func Run(cfg Config, opt Options) (*Summary, error) {
 		}
 	}
 
+	preset := cfg.Preset
+	if preset == "" {
+		preset = "a config"
+	}
+	fmt.Fprintf(opt.Log, "train %s: %s, %d images of %d classes from %s, %d steps (%.3g epochs) of %d images, on %s\n",
+		opt.Out, preset, len(anns), cfg.Model.Head.Classes, filepath.Base(opt.List), total, float64(total)/float64(spe), cfg.BatchSize*accum, opt.Backend.Name())
 	ctx := context.New().Checked(false)
 	ctx.SetParam(context.ParamInitialSeed, int64(cfg.Seed))
 	sum := &Summary{Resumed: opt.Resume}
@@ -285,7 +295,20 @@ func Run(cfg Config, opt Options) (*Summary, error) {
 		}
 		return in
 	}
-	loop := Loop{Name: "train", Out: opt.Out, Ctx: ctx, Step: step, Accumulate: accumulate, AccumSteps: accum, Loader: ld, Sampler: smp,
+	var validate func() (float64, error)
+	if len(val) > 0 {
+		if dp != nil {
+			return nil, fmt.Errorf("train: a validation split and data-parallel training do not go together yet; validate the run's checkpoints with fgia predict and fgia score")
+		}
+		score, finalize, err := validator(cfg, ctx, opt.Backend, opt.Data, val, opt.Workers)
+		if err != nil {
+			return nil, err
+		}
+		defer finalize()
+		validate = score
+		fmt.Fprintf(opt.Log, "validating on %d held-out images at every epoch end; the best epoch goes to %s\n", len(val), filepath.Join(opt.Out, CheckpointsDir, BestDir))
+	}
+	loop := Loop{Name: "train", Validate: validate, Out: opt.Out, Ctx: ctx, Step: step, Accumulate: accumulate, AccumSteps: accum, Loader: ld, Sampler: smp,
 		Feed: func(b loader.Batch, _ int) []any {
 			in := feed(b)
 			if dp != nil {
@@ -321,6 +344,9 @@ type metricWindow struct {
 type checkpointMeta struct {
 	Epoch  float64      `json:"epoch"`
 	Window metricWindow `json:"window"`
+	// BestVal is the best validation accuracy so far (-1: none yet), so
+	// that a resumed run keeps checkpoints/best/ right.
+	BestVal float64 `json:"best_val,omitempty"`
 }
 
 func pipeShape(p *augment.Pipeline) []int {

@@ -30,8 +30,8 @@ func benchCmd(fs *flag.FlagSet) func() error {
 	classes := fs.Int("classes", 0, "classes of the linear head (0: 10 for the 28x28 models, else 5000)")
 	fs.IntVar(&o.Steps, "steps", o.Steps, "timed training steps (after warm-up)")
 	fs.IntVar(&o.WarmupSteps, "warmup", o.WarmupSteps, "untimed training steps, compilation included")
-	batch := fs.Int("batch", 0, "training batch per device (0: 128 for the 28x28 models, else 16)")
-	inferBatch := fs.Int("infer-batch", 0, "inference batch per device (0: 500 for the 28x28 models, else 64)")
+	batch := fs.Int("batch", 0, "training batch, global as in fgia train: split over --devices (0: 128 a device for the 28x28 models, else 16)")
+	inferBatch := fs.Int("infer-batch", 0, "inference batch, global (0: 500 a device for the 28x28 models, else 64)")
 	devices := fs.Int("devices", 1, "data-parallel over this many devices (GoMLX AutoSharding); 0: all of the backend's")
 	precision := fs.String("precision", model.PrecisionF32, "backbone matmul precision: f32, or bf16 (mixed precision: bf16 matmuls; variables, norms, softmax, the head and the loss float32)")
 	// --matmul was the flag of an earlier bf16 switch; it now sets the same
@@ -58,13 +58,20 @@ func benchCmd(fs *flag.FlagSet) func() error {
 			n = b.NumDevices()
 		}
 		tb, ib := bench.DefaultBatches(spec)
+		o.TrainBatch, o.InferBatch = tb*n, ib*n
 		if *batch > 0 {
-			tb = *batch
+			o.TrainBatch = *batch
 		}
 		if *inferBatch > 0 {
-			ib = *inferBatch
+			o.InferBatch = *inferBatch
 		}
-		o.TrainBatch, o.InferBatch = tb*n, ib*n
+		if o.TrainBatch%n != 0 || o.InferBatch%n != 0 {
+			return fmt.Errorf("--batch %d and --infer-batch %d must divide over %d devices", o.TrainBatch, o.InferBatch, n)
+		}
+		tb = o.TrainBatch / n
+		if err := checkFits(spec, o.TrainBatch, false, choice.Config); err != nil {
+			return err
+		}
 		r, err := bench.RunSetup(b, spec, o, bench.Setup{Devices: n})
 		if err != nil {
 			return err

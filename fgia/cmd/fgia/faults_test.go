@@ -538,3 +538,35 @@ type storedRow struct {
 }
 
 func tableRows(path string) ([]storedRow, error) { return table.Read[storedRow](path) }
+
+// TestValidationSplit: a run with --val-split scores its held-out images
+// at every epoch end, logs it, and keeps the best epoch for predict --best.
+func TestValidationSplit(t *testing.T) {
+	data, _ := trainedRun(t)
+	run := filepath.Join(t.TempDir(), "run")
+	code, _, stderr := fgia(t, "train", "--data", data, "--config", tinyConfig(t, 6), "--epochs", "3", "--val-split", "0.25", "--out", run)
+	if code != 0 || !strings.Contains(stderr, "validating on 6 held-out images") {
+		t.Fatalf("train: exit %d %q", code, stderr)
+	}
+	recs, _ := train.ReadMetrics(run)
+	var vals []float64
+	for _, r := range recs {
+		if r.ValAccuracy != nil {
+			vals = append(vals, *r.ValAccuracy)
+		}
+	}
+	if len(vals) != 3 { // 18 training images, batch 8: 2 steps an epoch, 6 steps
+		t.Errorf("validation records %v, want one each epoch end (3)", vals)
+	}
+	best, _, err := checkpoint.LatestValid(filepath.Join(run, train.CheckpointsDir, train.BestDir))
+	if err != nil || best == nil {
+		t.Fatalf("no best checkpoint: %v", err)
+	}
+	pred := filepath.Join(t.TempDir(), "p.parquet")
+	if code, _, stderr := fgia(t, "predict", "--run", run, "--best", "--data", data, "--split", "testa", "--out", pred); code != 0 {
+		t.Fatalf("predict --best: %s", stderr)
+	}
+	if info, _ := predict.Stat(pred); info.Meta[predict.MetaCheckpoint] != filepath.Base(best.File) {
+		t.Errorf("predicted with %s, want the best %s", info.Meta[predict.MetaCheckpoint], filepath.Base(best.File))
+	}
+}

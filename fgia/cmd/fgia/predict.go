@@ -3,6 +3,10 @@ package main
 import (
 	"flag"
 	"fmt"
+	"path/filepath"
+
+	"github.com/fgia/fgia/fgia/checkpoint"
+	"github.com/fgia/fgia/fgia/train"
 
 	"github.com/fgia/fgia/fgia/predict"
 )
@@ -29,6 +33,7 @@ func predictCmd(fs *flag.FlagSet) func() error {
 	var o predict.Options
 	fs.StringVar(&o.Run, "run", "", "run folder")
 	fs.StringVar(&o.Checkpoint, "checkpoint", "", "checkpoint file (default: the run's newest intact one)")
+	best := fs.Bool("best", false, "predict with the run's best validation epoch (checkpoints/best/, runs trained with --val-split or --val-list)")
 	fs.StringVar(&o.Data, "data", "", "data folder holding --split")
 	fs.StringVar(&o.Split, "split", "", "testa or testb (with --data)")
 	fs.StringVar(&o.Images, "images", "", "any folder of images, predicted recursively (instead of --data/--split)")
@@ -46,6 +51,19 @@ func predictCmd(fs *flag.FlagSet) func() error {
 			return fmt.Errorf("--batch %d: want >= 1", o.Batch)
 		case o.Workers < 0:
 			return fmt.Errorf("--workers %d: want >= 0 (0: one per CPU)", o.Workers)
+		}
+		if *best {
+			if o.Checkpoint != "" {
+				return fmt.Errorf("give --best or --checkpoint, not both")
+			}
+			c, _, err := checkpoint.LatestValid(filepath.Join(o.Run, train.CheckpointsDir, train.BestDir))
+			if err != nil {
+				return err
+			}
+			if c == nil {
+				return fmt.Errorf("%s has no best checkpoint: train with --val-split or --val-list to keep one", o.Run)
+			}
+			o.Checkpoint = c.File
 		}
 		if *shard != "" {
 			var err error

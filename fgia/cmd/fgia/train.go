@@ -37,6 +37,8 @@ var trainAliases = []alias{
 	{"clip", "optim.clip_norm", "clip the global gradient norm to this value (0: off)"},
 	{"layer-decay", "optim.layer_decay", "layer-wise lr decay, e.g. 0.75 from MAE weights (0 or 1: off; ViT only)"},
 	{"precision", "model.precision", "backbone matmul precision: f32, or bf16 (bf16 matmuls, float32 weights, norms, head and loss)"},
+	{"val-split", "val_split", "hold out this share of each class to validate on at every epoch end (the best epoch is kept in checkpoints/best/)"},
+	{"val-list", "val_list", "validate at every epoch end on this annotation list (its images are kept out of training)"},
 }
 
 func init() {
