@@ -126,3 +126,41 @@ func TestHeadStaysFloat32InBF16Scope(t *testing.T) {
 		}
 	}
 }
+
+// TestMarginWarmup: the graph parameter ParamMarginScale scales the margin:
+// 0 gives the plain cosine logits, 1 the full ArcFace margin, 0.5 half of it.
+func TestMarginWarmup(t *testing.T) {
+	b, err := backend.NewWithConfig(backend.PureGo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := Config{Kind: ArcFace, Classes: 3, Scale: 10, Margin: 0.4, MarginWarmupEpochs: 1}
+	features := [][]float32{{1, 0.5, -0.2}}
+	labels := []int32{1}
+	// One context, so every call sees the same class weights.
+	ctx := context.New().Checked(false)
+	e := context.MustNewExec(b, ctx, func(ctx *context.Context, f, l, s *Node) []*Node {
+		ctx.SetGraphParam(f.Graph(), ParamMarginScale, s)
+		return []*Node{c.Logits(ctx, f, l, nil), c.Logits(ctx, f, nil, nil)}
+	})
+	var infer []float32
+	at := func(scale float32) []float32 {
+		out := e.MustExec(features, labels, scale)
+		infer = out[1].Value().([][]float32)[0]
+		return out[0].Value().([][]float32)[0]
+	}
+	none, half, full := at(0), at(0.5), at(1)
+	theta := math.Acos(float64(infer[1]) / c.Scale)
+	for _, tc := range []struct {
+		name string
+		got  float32
+		m    float64
+	}{{"scale 0", none[1], 0}, {"scale 0.5", half[1], 0.2}, {"scale 1", full[1], 0.4}} {
+		if want := c.Scale * math.Cos(theta+tc.m); math.Abs(float64(tc.got)-want) > 1e-4 {
+			t.Errorf("%s: target logit %g, want s cos(theta + %g) = %g", tc.name, tc.got, tc.m, want)
+		}
+	}
+	if none[0] != full[0] || none[2] != full[2] {
+		t.Errorf("non-target logits moved with the margin: %v %v", none, full)
+	}
+}

@@ -35,15 +35,32 @@ func TestDecayExclusions(t *testing.T) {
 	o := DefaultAdamW(Schedule{LR: 0.1, MinLR: 0.1, TotalSteps: 100})
 	o.WeightDecay = 0.5
 	e, err := context.NewExec(b, ctx, func(ctx *context.Context, x *Node) *Node {
+		g := x.Graph()
 		y := nn.Linear(ctx.In("fc"), x, true, 3)
 		y = nn.LayerNorm(ctx.In("norm"), y, 1e-6)
-		pos := nn.Param(ctx, x.Graph(), "pos_embed", x.DType(), 0.02, 2, 3)
-		loss := MulScalar(ReduceAllSum(Add(y, pos)), 0) // zero gradient, still depends on every variable
+		terms := []*Node{ReduceAllSum(y)}
+		for _, name := range []string{"pos_embed", "cls_token", "mask_token", "logit_scale", "relative_table"} {
+			terms = append(terms, ReduceAllSum(nn.Param(ctx.In("tokens"), g, name, x.DType(), 0.02, 2, 3)))
+		}
+		sum := terms[0]
+		for _, t := range terms[1:] {
+			sum = Add(sum, t)
+		}
+		loss := MulScalar(sum, 0) // zero gradient, still depends on every variable
 		out := o.Step(ctx, loss)
 		return out.GradNorm
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+	// The champion's rule, written out: weight matrices decay; biases, norm
+	// gains and offsets, position embeddings, cls and mask tokens and
+	// Swin-V2's logit scale do not. A tensor of rank 2 that is none of
+	// those (relative_table) decays.
+	want := map[string]bool{
+		"/fc/weights": true, "/fc/biases": false, "/norm/gain": false, "/norm/offset": false,
+		"/tokens/pos_embed": false, "/tokens/cls_token": false, "/tokens/mask_token": false,
+		"/tokens/logit_scale": false, "/tokens/relative_table": true,
 	}
 	x := [][]float32{{1, 2}, {3, 4}}
 	e.MustExec(x)
@@ -55,17 +72,27 @@ func TestDecayExclusions(t *testing.T) {
 	if norm != 0 {
 		t.Errorf("gradient norm %g, want 0", norm)
 	}
+	seen := 0
 	for v := range ctx.IterVariables() {
 		if !v.Trainable {
 			continue
 		}
+		decays, listed := want[v.ScopeAndName()]
+		if !listed {
+			t.Errorf("%s: not in the expectation table", v.ScopeAndName())
+			continue
+		}
+		seen++
 		now, was := first(v), before[v.ScopeAndName()]
-		switch decays := Decays(v); {
+		switch {
 		case decays && !(math.Abs(float64(now)) < math.Abs(float64(was))):
 			t.Errorf("%s should decay: %g -> %g", v.ScopeAndName(), was, now)
 		case !decays && now != was:
 			t.Errorf("%s should not decay: %g -> %g", v.ScopeAndName(), was, now)
 		}
+	}
+	if seen != len(want) {
+		t.Errorf("%d of the %d expected variables were trained", seen, len(want))
 	}
 	if step := ctx.InspectVariable(Scope, "step"); step == nil || step.MustValue().Value().(float32) != 2 {
 		t.Errorf("step counter after two steps: %v", step)
