@@ -20,12 +20,13 @@ QUICK  := build/reproduce-quick
 # `make deps` installs, else the pure-Go backend), and tests name theirs.
 export GOMLX_NO_AUTO_INSTALL := 1
 
-.PHONY: help deps deps-bench build data reproduce reproduce-reference reproduce-quick test lint gotest interop notebooks browser bench-scan bench-vit demo-accuracy clean
+.PHONY: help deps deps-bench build install data reproduce reproduce-reference reproduce-quick test lint gotest interop notebooks browser bench-scan bench-vit demo-accuracy clean
 
 help:
 	@echo "make reproduce   install what is missing, build the demo set, clean it, write $(REPORT)/data, run the demo ablation (one seed) into build/reproduce/<commit> and compare it with $(REPRO)"
 	@echo "make reproduce-reference  the committed reference: the demo ablation with three seeds into $(REPRO) (hours; resumable)"
 	@echo "make test        install what is missing, vet, go test, Parquet interop, notebooks, browser check"
+	@echo "make install     go install fgia onto PATH"
 	@echo "make bench-scan  scan benchmark against its Python peer (writes $(REPORT)/bench-scan.txt)"
 	@echo "make bench-vit   fgia bench against PyTorch on the CPU (writes $(REPORT)/bench-vit.txt)"
 	@echo "make demo-accuracy  train demo-vit-fmnist on balanced Fashion-MNIST (about 15 min) and score it (reports/demo-accuracy.md)"
@@ -35,7 +36,15 @@ deps:
 	scripts/install_deps.sh
 
 build:
-	go build -o $(FGIA) ./fgia/cmd/fgia
+	go build -buildvcs=true -o $(FGIA) ./fgia/cmd/fgia
+
+# Puts fgia on PATH: go install writes it to $(go env GOBIN), or
+# $(go env GOPATH)/bin, which must be on PATH. Its XLA CPU plugin is found
+# through FGIA_XLA_PLUGIN or build/xla/ above the working folder.
+install:
+	go install -buildvcs=true ./fgia/cmd/fgia
+	@dir=$$(go env GOBIN); [ -n "$$dir" ] || dir=$$(go env GOPATH)/bin; \
+	echo "installed $$dir/fgia (put $$dir on PATH); outside this repository the XLA CPU plugin is found with FGIA_XLA_PLUGIN=$(CURDIR)/build/xla/pjrt_c_api_cpu_plugin.so"
 
 data: deps build
 	$(FGIA) demo-data --out $(DATA) --labels-dir $(LABELS) --reuse
@@ -125,7 +134,7 @@ GPU_DIR := build/gpu
 
 gpu-binary:
 	mkdir -p $(GPU_DIR)
-	CGO_ENABLED=1 GOOS=linux GOARCH=amd64 go build -trimpath -ldflags="-s -w" -o $(GPU_DIR)/fgia ./fgia/cmd/fgia
+	CGO_ENABLED=1 GOOS=linux GOARCH=amd64 go build -buildvcs=true -trimpath -ldflags="-s -w" -o $(GPU_DIR)/fgia ./fgia/cmd/fgia
 	@echo "gpu-binary: $(GPU_DIR)/fgia needs glibc >= $$(objdump -T $(GPU_DIR)/fgia | grep -o 'GLIBC_[0-9.]*' | sort -uV | tail -n 1 | cut -d_ -f2); it links:"
 	@ldd $(GPU_DIR)/fgia
 

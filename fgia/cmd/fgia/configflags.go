@@ -32,7 +32,7 @@ type configFlags struct {
 func newConfigFlags(fs *flag.FlagSet, aliases []alias) *configFlags {
 	c := &configFlags{aliases: aliases, given: map[string]string{}}
 	fs.StringVar(&c.file, "config", "", "start from this config: a run's config.json, or a JSON file of the same shape (then the preset is not used)")
-	fs.Func("set", "set a config field by its JSON path, e.g. --set optim.schedule.lr=1e-3 or --set model.head.kind=arcface (repeatable; `fgia help train` lists paths)", func(v string) error {
+	fs.Func("set", "set a config field by its path in config.json, e.g. --set optim.schedule.lr=1e-3, --set model.head.kind=arcface, --set augment.hflip=0 (repeatable; an unknown path is an error that lists the known ones)", func(v string) error {
 		path, _, ok := strings.Cut(v, "=")
 		if !ok {
 			return fmt.Errorf("want path=value, e.g. optim.schedule.lr=1e-3")
@@ -42,13 +42,23 @@ func newConfigFlags(fs *flag.FlagSet, aliases []alias) *configFlags {
 		return nil
 	})
 	for _, a := range aliases {
-		fs.Func(a.flag, fmt.Sprintf("%s (= --set %s=V)", a.usage, a.path), func(v string) error {
-			c.assignments = append(c.assignments, a.path+"="+v)
-			c.given[a.path] = "--" + a.flag
-			return nil
-		})
+		fs.Var(&aliasValue{c, a}, a.flag, fmt.Sprintf("%s (= --set %s=V; default: the preset's)", a.usage, a.path))
 	}
 	return c
+}
+
+// aliasValue is an alias flag: setting it records the assignment.
+type aliasValue struct {
+	c *configFlags
+	a alias
+}
+
+func (v *aliasValue) String() string      { return "" }
+func (v *aliasValue) Placeholder() string { return "V" }
+func (v *aliasValue) Set(s string) error {
+	v.c.assignments = append(v.c.assignments, v.a.path+"="+s)
+	v.c.given[v.a.path] = "--" + v.a.flag
+	return nil
 }
 
 // changes says whether any config flag was given.

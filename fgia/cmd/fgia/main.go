@@ -109,7 +109,7 @@ func run(args []string, out, errs io.Writer) (code int) {
 			return unknownCommand(args[1], stderr)
 		}
 		help(c, stdout)
-		return 0
+		return 0 // help builds flags only: it cannot fail on input
 	}
 	c, ok := lookup(args[0])
 	if !ok {
@@ -229,14 +229,29 @@ func valueName(f *flag.Flag) string {
 	if b, ok := f.Value.(interface{ IsBoolFlag() bool }); ok && b.IsBoolFlag() {
 		return ""
 	}
-	if v, ok := f.Value.(interface{ Placeholder() string }); ok {
-		return v.Placeholder()
+	if p, ok := f.Value.(interface{ Placeholder() string }); ok {
+		return p.Placeholder()
 	}
-	switch f.Value.(flag.Getter).Get().(type) {
-	case int, int64, uint, uint64:
-		return "N"
-	case float64:
-		return "X"
+	if p, ok := placeholders[f.Name]; ok {
+		return p
+	}
+	if g, ok := f.Value.(flag.Getter); ok {
+		switch g.Get().(type) {
+		case int, int64, uint, uint64:
+			return "N"
+		case float64:
+			return "X"
+		}
 	}
 	return "VALUE"
+}
+
+// placeholders name the values of flags that mean the same everywhere.
+var placeholders = map[string]string{
+	"data": "DIR", "out": "PATH", "labels": "FILE", "labels-dir": "DIR", "images": "DIR", "run": "RUN", "init": "RUN",
+	"pred": "FILE[,FILE...]", "score-pred": "FILE[,FILE...]", "parts": "FILES", "list": "FILE", "val-list": "FILE",
+	"config": "FILE", "set": "PATH=VALUE", "preset": "NAME", "recipe": "NAME", "budget": "NAME", "split": "testa|testb",
+	"method": "NAME", "checkpoint": "FILE", "teacher": "FILE[,FILE...]", "compare": "DIR", "shard": "K/N",
+	"sweep-frac": "A:B:STEP", "tta": "flip", "precision": "f32|bf16", "sampler": "shuffle|balanced",
+	"label-format": "FORMAT", "source": "DIR", "acc": "A[,A...]", "splits": "SPLITS",
 }

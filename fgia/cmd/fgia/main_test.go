@@ -92,3 +92,32 @@ func TestDataStage(t *testing.T) {
 		}
 	}
 }
+
+// TestHelp: every command's help goes to stdout with a synopsis, flags and
+// an example or a description, and `-h` gives the same.
+func TestHelp(t *testing.T) {
+	for _, c := range commands {
+		if c.name == "panic-for-test" {
+			continue
+		}
+		var out, errs bytes.Buffer
+		if code := run([]string{"help", c.name}, &out, &errs); code != 0 || errs.Len() > 0 {
+			t.Errorf("fgia help %s: exit %d, stderr %q", c.name, code, errs.String())
+		}
+		text := out.String()
+		if !strings.Contains(text, "usage: fgia "+c.name) || (len(c.examples) == 0 && c.doc == "" && c.name != "version") {
+			t.Errorf("fgia help %s:\n%s", c.name, text)
+		}
+		if strings.Contains(text, "`") && strings.Contains(text, "Usage of") {
+			t.Errorf("fgia help %s shows Go's raw usage", c.name)
+		}
+		var dash bytes.Buffer
+		if code := run([]string{c.name, "-h"}, &dash, io.Discard); code != 0 || dash.String() != text {
+			t.Errorf("fgia %s -h differs from fgia help %s", c.name, c.name)
+		}
+	}
+	var out bytes.Buffer
+	if code := run([]string{"version"}, &out, io.Discard); code != 0 || !strings.Contains(out.String(), "GoMLX v0.26.0") {
+		t.Errorf("fgia version: %q", out.String())
+	}
+}
