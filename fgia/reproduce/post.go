@@ -32,6 +32,22 @@ func (s *seedRun) each(name string, in predictions, f func(split, in, out string
 	return out, nil
 }
 
+// bestOnTestA is the member with the best Test-A top-1 (the first on
+// ties) and that top-1.
+func (s *seedRun) bestOnTestA(members []string) (string, float64, error) {
+	best, bestAcc := "", -1.0
+	for _, m := range members {
+		a, err := s.testAAccuracy(m)
+		if err != nil {
+			return "", 0, err
+		}
+		if a > bestAcc {
+			best, bestAcc = m, a
+		}
+	}
+	return best, bestAcc, nil
+}
+
 // testAAccuracy is a step's top-1 on Test-A, the split every choice uses.
 func (s *seedRun) testAAccuracy(step string) (float64, error) {
 	return ensemble.Accuracy(s.preds[step]["testa"], s.labels["testa"])
@@ -97,18 +113,11 @@ func (s *seedRun) pseudoList(st recipe.Step) error {
 	return pseudo.WriteList(list, s.cleanList(), s.Data, st.Splits, teachers, st.Threshold)
 }
 
-// selectBest picks the member with the best Test-A top-1 (the first on
-// ties).
+// selectBest picks the member with the best Test-A top-1.
 func (s *seedRun) selectBest(st recipe.Step) error {
-	best, bestAcc := "", -1.0
-	for _, m := range st.Members {
-		a, err := s.testAAccuracy(m)
-		if err != nil {
-			return err
-		}
-		if a > bestAcc {
-			best, bestAcc = m, a
-		}
+	best, bestAcc, err := s.bestOnTestA(st.Members)
+	if err != nil {
+		return err
 	}
 	s.chosen[st.Name] = s.model(best)
 	s.preds[st.Name] = s.preds[best]
@@ -251,15 +260,9 @@ func (s *seedRun) mergeSweep(rows []SweepRow) error {
 // submit writes the submissions of the member best on Test-A (seed 1's
 // also at the top of OUT).
 func (s *seedRun) submit(st recipe.Step) error {
-	best, bestAcc := "", -1.0
-	for _, m := range st.Members {
-		a, err := s.testAAccuracy(m)
-		if err != nil {
-			return err
-		}
-		if a > bestAcc {
-			best, bestAcc = m, a
-		}
+	best, bestAcc, err := s.bestOnTestA(st.Members)
+	if err != nil {
+		return err
 	}
 	s.logf("seed %d: submission from %s (Test-A %.2f%%)", s.seed, best, 100*bestAcc)
 	for _, sp := range Splits {
