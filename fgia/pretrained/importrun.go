@@ -103,8 +103,8 @@ func Import(opts ImportOptions) (*train.RunInfo, error) {
 	}
 	b, _ := backboneOf(arch)
 	side, ch := arch.InputSize()
-	fmt.Fprintf(log, "import: %s -> %s: %s, %.1fM backbone parameters, %dx%dx%d input, head %d classes\n",
-		opts.Weights, opts.Out, arch.Name, float64(b.NumParams())/1e6, side, side, ch, arch.NumClasses)
+	fmt.Fprintf(log, "import: %s -> %s: %s, %d backbone parameters, %dx%dx%d input, head %d classes\n",
+		opts.Weights, opts.Out, arch.Name, b.NumParams(), side, side, ch, arch.NumClasses)
 	return ri, nil
 }
 

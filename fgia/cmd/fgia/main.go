@@ -42,6 +42,9 @@ var commands = map[string]command{
 	"predict":   {"predict a test split with a trained run into Parquet", predictCmd},
 	"score":     {"score a prediction Parquet file against hidden labels", scoreCmd},
 	"bench":     {"training and inference throughput of the benchmark ViT", benchCmd},
+	"import":    {"import pretrained timm / Hugging Face / MMPretrain weights as a run folder", importCmd},
+	"export":    {"export a run's weights in timm's hub layout (config.json + model.safetensors)", exportCmd},
+	"models":    {"list fgia's model presets and the timm architectures it imports", modelsCmd},
 
 	// After training: prediction files in, prediction files out.
 	"merge":        {"merge the shard files of `fgia predict --shard k/n` into one prediction file", mergeCmd},
