@@ -41,6 +41,7 @@ from timm.models import save_for_hf
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FIXTURES = os.path.join(ROOT, "fgia", "pretrained", "testdata", "timm")
+TORCHFILE = os.path.join(ROOT, "fgia", "torchfile", "testdata")
 NOTEBOOK_MODELS = os.path.join(ROOT, "notebooks", "models")
 REPORT = os.path.join(ROOT, "reports", "timm-parity.md")
 
@@ -65,6 +66,11 @@ SPECS = [
     dict(name="swinv2_transfer", arch="swinv2_base_window12to24_192to384", mmpretrain=True,
          args=dict(img_size=32, patch_size=2, embed_dim=8, depths=(2, 2, 1), num_heads=(1, 2, 2), window_size=8,
                    pretrained_window_sizes=(4, 4, 2), mlp_ratio=2.0, num_classes=3)),
+    # The demo's geometry (28x28 gray, patch 4), for the command-line tests
+    # that predict and fine-tune on the quick demo set.
+    dict(name="vit_gray28", arch="vit_tiny_patch16_224",
+         args=dict(img_size=28, patch_size=4, in_chans=1, embed_dim=8, depth=1, num_heads=2, mlp_ratio=2.0,
+                   num_classes=10, global_pool="avg")),
 ]
 
 
@@ -168,8 +174,23 @@ def make_fixtures():
     with open(os.path.join(FIXTURES, "fixtures.json"), "w") as f:
         json.dump(dict(timm=timm.__version__, torch=torch.__version__, fixtures=index), f, indent=2)
         f.write("\n")
+    make_torchfile_fixtures()
     total = sum(os.path.getsize(os.path.join(d, n)) for d, _, ns in os.walk(FIXTURES) for n in ns)
     print("fixtures: %d KB in %s" % (total // 1024, os.path.relpath(FIXTURES, ROOT)))
+
+
+def make_torchfile_fixtures():
+    """Checkpoints exercising the .pth reader: a strided (transposed) view,
+    float16, bfloat16 and int64 storages, a wrapper dict, and the legacy
+    (pre-zip) format."""
+    os.makedirs(TORCHFILE, exist_ok=True)
+    m = torch.arange(6, dtype=torch.float32).reshape(2, 3)
+    sd = {"t": m.t(), "row": m[1], "half": torch.tensor([1.0, -2.0, 0.5], dtype=torch.float16),
+          "bf16": torch.tensor([1.5, -3.0], dtype=torch.bfloat16), "long": torch.tensor([7, -1])}
+    ckpt = {"meta": {"epoch": 1, "note": "not a tensor"}, "model": sd}
+    torch.save(ckpt, os.path.join(TORCHFILE, "wrapped.pth"))
+    torch.save(sd, os.path.join(TORCHFILE, "legacy.pth"), _use_new_zipfile_serialization=False)
+    print("torchfile fixtures in %s" % os.path.relpath(TORCHFILE, ROOT))
 
 
 def read_idx(path):

@@ -3,6 +3,7 @@ package timm
 import (
 	"fmt"
 	"slices"
+	"sync"
 
 	"github.com/fgia/fgia/fgia/model/swinv2"
 	"github.com/fgia/fgia/fgia/model/vit"
@@ -34,23 +35,41 @@ func FromBackbone(v *vit.Config, s *swinv2.Config, classes int) (Arch, error) {
 // embeddings resized, the head replaced; the final norm and pooling may
 // differ). Image size and windows do not matter.
 func Matches(a Arch) []string {
+	body := bodyLayout(a)
 	var out []string
-	for _, name := range Registry.Names() {
-		r, _ := ParseName(name)
-		if r.Family() != a.Family() {
-			continue
-		}
-		if r.ViT != nil {
-			r.ViT.ImageSize = r.ViT.PatchSize * a.ViT.Grid()
-			r.ViT.Channels = a.ViT.Channels
-		} else {
-			r.SwinV2.Channels = a.SwinV2.Channels
-		}
-		if SameBody(r, a) {
-			out = append(out, name)
+	for _, r := range registeredBodies() {
+		if r.family == a.Family() && sameLayout(r.body, body) {
+			out = append(out, r.name)
 		}
 	}
 	return out
+}
+
+// registeredBody is the body layout of a registered architecture.
+type registeredBody struct {
+	name, family string
+	body         []Var
+}
+
+var (
+	bodiesOnce sync.Once
+	bodies     []registeredBody
+)
+
+// registeredBodies computes every registered architecture's body layout
+// once (image sizes do not enter it).
+func registeredBodies() []registeredBody {
+	bodiesOnce.Do(func() {
+		for _, name := range Registry.Names() {
+			r, _ := ParseName(name)
+			bodies = append(bodies, registeredBody{name, r.Family(), bodyLayout(r)})
+		}
+	})
+	return bodies
+}
+
+func sameLayout(a, b []Var) bool {
+	return slices.EqualFunc(a, b, func(x, y Var) bool { return x.Path == y.Path && slices.Equal(x.Shape, y.Shape) })
 }
 
 // bodyLayout is Layout without the head, the final norms and the token
@@ -173,10 +192,5 @@ func timmWindow(s swinv2.Config) (int, error) {
 // same weight shapes, so that one's weights load into the other (position
 // embeddings resized; the final norm, pooling and head aside).
 func SameBody(a, b Arch) bool {
-	if a.Family() != b.Family() {
-		return false
-	}
-	return slices.EqualFunc(bodyLayout(a), bodyLayout(b), func(x, y Var) bool {
-		return x.Path == y.Path && slices.Equal(x.Shape, y.Shape)
-	})
+	return a.Family() == b.Family() && sameLayout(bodyLayout(a), bodyLayout(b))
 }

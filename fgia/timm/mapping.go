@@ -3,7 +3,6 @@ package timm
 import (
 	"fmt"
 	"slices"
-	"sort"
 	"strings"
 
 	"github.com/fgia/fgia/fgia/statedict"
@@ -164,10 +163,9 @@ func FromFgia(vars map[string]*statedict.Tensor, a Arch) (statedict.Dict, error)
 	return out, nil
 }
 
-// list joins the first few items and counts the rest.
+// list joins the first few items (in the model's order) and counts the rest.
 func list(items []string) string {
 	const show = 6
-	sort.Strings(items)
 	if len(items) <= show {
 		return strings.Join(items, ", ")
 	}

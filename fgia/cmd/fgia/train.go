@@ -9,6 +9,7 @@ import (
 	"github.com/fgia/fgia/fgia/backend"
 	"github.com/fgia/fgia/fgia/dataset"
 	"github.com/fgia/fgia/fgia/preset"
+	"github.com/fgia/fgia/fgia/pretrained"
 	"github.com/fgia/fgia/fgia/train"
 )
 
@@ -28,7 +29,7 @@ func trainCmd(fs *flag.FlagSet) func() error {
 	name := fs.String("preset", "demo-vit", "training recipe: "+strings.Join(preset.Names(), ", "))
 	out := fs.String("out", "", "run folder (config.json, metrics.jsonl, checkpoints/)")
 	resume := fs.Bool("resume", false, "continue the run in --out from its last checkpoint")
-	init := fs.String("init", "", "start the backbone from this run's (or checkpoint file's) weights")
+	init := fs.String("init", "", "start the backbone from this run's (or checkpoint file's) weights; an imported run (fgia import) whose backbone the preset cannot hold is fine-tuned with its own backbone at the preset's input size")
 	epochs := fs.Float64("epochs", 0, "override the preset's epochs")
 	maxSteps := fs.Int("max-steps", 0, "stop after this many steps (a quick budget)")
 	batch := fs.Int("batch", 0, "override the preset's batch size (images a forward pass: a micro-batch with --accum, split over --devices)")
@@ -84,6 +85,18 @@ func trainCmd(fs *flag.FlagSet) func() error {
 			}
 			if *teachers != "" {
 				cfg.Distill = &train.Distill{Teachers: strings.Split(*teachers, ","), Temperature: *temp}
+			}
+			if *init != "" {
+				// An imported model whose backbone the preset cannot hold is
+				// fine-tuned as it is, at the preset's input size.
+				spec, msg, err := pretrained.InitSpec(*init, cfg.Model)
+				if err != nil {
+					return err
+				}
+				if msg != "" {
+					fmt.Fprintln(os.Stderr, msg)
+				}
+				cfg.Model = spec
 			}
 		}
 		// backend.New reads the PJRT options (memory settings, or a CPU
