@@ -14,7 +14,9 @@ import (
 )
 
 // fixture is a timm model folder written by scripts/timm_fixtures.py.
-func fixture(name string) string { return filepath.Join("..", "..", "pretrained", "testdata", "timm", name) }
+func fixture(name string) string {
+	return filepath.Join("..", "..", "pretrained", "testdata", "timm", name)
+}
 
 func TestWeightCommandErrors(t *testing.T) {
 	for _, tc := range []struct {
