@@ -252,6 +252,7 @@ def make_notebook_models(src="/usr/share/datasets/fashion-mnist", epochs=3):
         print("notebook model: epoch %d, training accuracy %.3f, %.0f s" % (epoch + 1, correct / seen, time.time() - start))
     model.eval()
     save_gray(model, os.path.join(NOTEBOOK_MODELS, "timm-vit-fmnist"))
+    write_notebook_checks(x[:8])
     with open(os.path.join(NOTEBOOK_MODELS, "README.md"), "w") as f:
         f.write("# Models notebook 07 imports\n\n"
                 "Written by `scripts/timm_fixtures.py notebook` (timm %s, torch %s) in timm's hub layout.\n\n"
@@ -261,6 +262,19 @@ def make_notebook_models(src="/usr/share/datasets/fashion-mnist", epochs=3):
                 "which it never saw.\n"
                 "- `timm-vit-random`: the same architecture at its timm initialisation (seed 0), the from-scratch "
                 "baseline.\n" % (timm.__version__, torch.__version__, NOTEBOOK_ARGS, epochs, correct / seen))
+
+
+def write_notebook_checks(images):
+    """check.safetensors beside each notebook model: a few images and timm's
+    output on them, loaded back the way a user would (local-dir)."""
+    for name in ("timm-vit-fmnist", "timm-vit-random"):
+        folder = os.path.join(NOTEBOOK_MODELS, name)
+        m = timm.create_model("local-dir:" + folder, pretrained=True)
+        m.eval()
+        with torch.no_grad():
+            out = m(images)
+        safetensors.torch.save_file({"images": images.contiguous(), "output": out.contiguous()},
+                                    os.path.join(folder, "check.safetensors"))
 
 
 def run(cmd, **kw):

@@ -185,42 +185,23 @@ func selfCheck(b backends.Backend, spec model.Spec, vars map[string]*statedict.T
 	}, nil
 }
 
-// writeExport writes the folder beside out, then renames it.
-func writeExport(out string, hub timm.HubConfig, d, check statedict.Dict, from string) (err error) {
-	parent := filepath.Dir(filepath.Clean(out))
-	if err := os.MkdirAll(parent, 0o755); err != nil {
-		return fmt.Errorf("pretrained: %w", err)
-	}
-	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(out)+".export-*")
-	if err != nil {
-		return fmt.Errorf("pretrained: %w", err)
-	}
-	defer func() {
+// writeExport writes the hub folder out.
+func writeExport(out string, hub timm.HubConfig, d, check statedict.Dict, from string) error {
+	return writeFolder(out, "export", func(tmp string) error {
+		b, err := json.MarshalIndent(hub, "", "  ")
 		if err != nil {
-			os.RemoveAll(tmp)
-		}
-	}()
-	b, err := json.MarshalIndent(hub, "", "  ")
-	if err != nil {
-		return err
-	}
-	if err := os.WriteFile(filepath.Join(tmp, HubConfigFile), append(b, '\n'), 0o644); err != nil {
-		return err
-	}
-	meta := map[string]string{"format": "pt", "fgia.checkpoint": filepath.Base(from)}
-	if err := safetensors.Write(filepath.Join(tmp, SafetensorsFile), d, meta); err != nil {
-		return err
-	}
-	if check != nil {
-		if err := safetensors.Write(filepath.Join(tmp, CheckFile), check, nil); err != nil {
 			return err
 		}
-	}
-	if err := os.Chmod(tmp, 0o755); err != nil {
-		return err
-	}
-	if err := os.Remove(out); err != nil && !os.IsNotExist(err) {
-		return fmt.Errorf("pretrained: %w", err)
-	}
-	return os.Rename(tmp, out)
+		if err := os.WriteFile(filepath.Join(tmp, HubConfigFile), append(b, '\n'), 0o644); err != nil {
+			return err
+		}
+		meta := map[string]string{"format": "pt", "fgia.checkpoint": filepath.Base(from)}
+		if err := safetensors.Write(filepath.Join(tmp, SafetensorsFile), d, meta); err != nil {
+			return err
+		}
+		if check == nil {
+			return nil
+		}
+		return safetensors.Write(filepath.Join(tmp, CheckFile), check, nil)
+	})
 }

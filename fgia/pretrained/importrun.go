@@ -206,14 +206,35 @@ func float32s(v []float64) []float32 {
 	return out
 }
 
-// writeRun writes config.json and the checkpoint into a temporary folder
-// beside out, then renames it to out.
-func writeRun(out string, ri *train.RunInfo, vars map[string]*statedict.Tensor) (err error) {
+// writeRun writes config.json and the checkpoint as the folder out.
+func writeRun(out string, ri *train.RunInfo, vars map[string]*statedict.Tensor) error {
+	return writeFolder(out, "import", func(tmp string) error {
+		b, err := json.MarshalIndent(ri, "", "  ")
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(tmp, train.ConfigFile), append(b, '\n'), 0o644); err != nil {
+			return err
+		}
+		ctx := context.New().Checked(false)
+		for path, t := range vars {
+			i := strings.LastIndex(path, "/")
+			ctx.InAbsPath(path[:i]).VariableWithValue(path[i+1:], tensors.FromFlatDataAndDimensions(t.Data, t.Shape...))
+		}
+		_, err = checkpoint.Save(ctx, filepath.Join(tmp, train.CheckpointsDir), 0, nil, 1)
+		return err
+	})
+}
+
+// writeFolder fills a temporary folder beside out, then renames it to
+// out: a failure leaves nothing behind. out may be an empty folder
+// (checkOut allowed it); one that filled up meanwhile is not replaced.
+func writeFolder(out, what string, fill func(tmp string) error) (err error) {
 	parent := filepath.Dir(filepath.Clean(out))
 	if err := os.MkdirAll(parent, 0o755); err != nil {
 		return fmt.Errorf("pretrained: %w", err)
 	}
-	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(out)+".import-*")
+	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(out)+"."+what+"-*")
 	if err != nil {
 		return fmt.Errorf("pretrained: %w", err)
 	}
@@ -222,26 +243,12 @@ func writeRun(out string, ri *train.RunInfo, vars map[string]*statedict.Tensor) 
 			os.RemoveAll(tmp)
 		}
 	}()
-	b, err := json.MarshalIndent(ri, "", "  ")
-	if err != nil {
-		return err
-	}
-	if err := os.WriteFile(filepath.Join(tmp, train.ConfigFile), append(b, '\n'), 0o644); err != nil {
-		return err
-	}
-	ctx := context.New().Checked(false)
-	for path, t := range vars {
-		i := strings.LastIndex(path, "/")
-		ctx.InAbsPath(path[:i]).VariableWithValue(path[i+1:], tensors.FromFlatDataAndDimensions(t.Data, t.Shape...))
-	}
-	if _, err := checkpoint.Save(ctx, filepath.Join(tmp, train.CheckpointsDir), 0, nil, 1); err != nil {
+	if err := fill(tmp); err != nil {
 		return err
 	}
 	if err := os.Chmod(tmp, 0o755); err != nil {
 		return err
 	}
-	// out may be an empty folder (checkOut allowed it); Remove fails on a
-	// folder that filled up meanwhile, which is then reported.
 	if err := os.Remove(out); err != nil && !os.IsNotExist(err) {
 		return fmt.Errorf("pretrained: %w", err)
 	}

@@ -155,10 +155,16 @@ func (a *Arch) apply(args map[string]any) error {
 			}
 			continue
 		}
+		ints, floats := a.shared()
 		var err error
-		if a.ViT != nil {
+		switch {
+		case ints[k] != nil:
+			*ints[k], err = square(v)
+		case floats[k] != nil:
+			*floats[k], err = number(v)
+		case a.ViT != nil:
 			err = a.applyViT(k, v, &pool)
-		} else {
+		default:
 			err = a.applySwin(k, v)
 		}
 		if err != nil {
@@ -215,32 +221,33 @@ func (p poolChoice) resolve(c *vit.Config) error {
 	return nil
 }
 
+// shared are the keyword arguments both families take, as pointers into a:
+// the sizes (an int, or a square pair for the image and patch) and the
+// ratios.
+func (a *Arch) shared() (ints map[string]*int, floats map[string]*float64) {
+	if c := a.ViT; c != nil {
+		return map[string]*int{"img_size": &c.ImageSize, "patch_size": &c.PatchSize, "in_chans": &c.Channels, "num_classes": &a.NumClasses},
+			map[string]*float64{"mlp_ratio": &c.MLPRatio, "drop_path_rate": &c.DropPathRate}
+	}
+	c := a.SwinV2
+	return map[string]*int{"img_size": &c.ImageSize, "patch_size": &c.PatchSize, "in_chans": &c.Channels, "num_classes": &a.NumClasses},
+		map[string]*float64{"mlp_ratio": &c.MLPRatio, "drop_path_rate": &c.DropPathRate}
+}
+
 func (a *Arch) applyViT(k string, v any, pool *poolChoice) error {
 	c := a.ViT
 	var err error
 	switch k {
-	case "img_size":
-		c.ImageSize, err = square(v)
-	case "patch_size":
-		c.PatchSize, err = square(v)
-	case "in_chans":
-		c.Channels, err = integer(v)
-	case "num_classes":
-		a.NumClasses, err = integer(v)
 	case "embed_dim":
 		c.Dim, err = integer(v)
 	case "depth":
 		c.Depth, err = integer(v)
 	case "num_heads":
 		c.Heads, err = integer(v)
-	case "mlp_ratio":
-		c.MLPRatio, err = number(v)
 	case "qkv_bias":
 		a.QKVBias, err = boolean(v)
 	case "class_token":
 		c.ClsToken, err = boolean(v)
-	case "drop_path_rate":
-		c.DropPathRate, err = number(v)
 	case "global_pool":
 		s, ok := v.(string)
 		if !ok {
@@ -266,14 +273,6 @@ func (a *Arch) applySwin(k string, v any) error {
 	n := len(c.Depths)
 	var err error
 	switch k {
-	case "img_size":
-		c.ImageSize, err = square(v)
-	case "patch_size":
-		c.PatchSize, err = square(v)
-	case "in_chans":
-		c.Channels, err = integer(v)
-	case "num_classes":
-		a.NumClasses, err = integer(v)
 	case "embed_dim":
 		c.EmbedDim, err = integer(v)
 	case "depths":
@@ -292,10 +291,6 @@ func (a *Arch) applySwin(k string, v any) error {
 		}
 	case "pretrained_window_sizes":
 		c.PretrainedWindowSizes, err = integers(v)
-	case "mlp_ratio":
-		c.MLPRatio, err = number(v)
-	case "drop_path_rate":
-		c.DropPathRate, err = number(v)
 	default:
 		return fmt.Errorf("not an argument fgia's Swin-V2 knows")
 	}

@@ -93,50 +93,44 @@ func bodyLayout(a Arch) []Var {
 // architecture, every model argument timm needs to rebuild exactly this
 // model, and the pretrained_cfg with the input and preprocessing.
 func (a Arch) HubConfig(p Preprocess) (HubConfig, error) {
-	args := map[string]any{"num_classes": a.NumClasses}
+	args := map[string]any{}
+	ints, floats := a.shared()
+	for k, p := range ints {
+		args[k] = *p
+	}
+	for k, p := range floats {
+		args[k] = *p
+	}
 	side, ch := a.InputSize()
 	pool := "avg"
 	var features int
 	if v := a.ViT; v != nil {
 		features = v.Dim
-		args["img_size"] = v.ImageSize
-		args["patch_size"] = v.PatchSize
-		args["in_chans"] = v.Channels
 		args["embed_dim"] = v.Dim
 		args["depth"] = v.Depth
 		args["num_heads"] = v.Heads
-		args["mlp_ratio"] = v.MLPRatio
 		args["qkv_bias"] = true // fgia's ViT always has qkv biases (zero when imported without)
 		args["class_token"] = v.ClsToken
-		switch v.Pool {
-		case vit.PoolCls:
+		args["fc_norm"] = v.Pool == vit.PoolAvg
+		if v.Pool == vit.PoolCls {
 			pool = "token"
-			args["fc_norm"] = false
-		case vit.PoolAvg:
-			args["fc_norm"] = true
-		case vit.PoolNormAvg:
-			args["fc_norm"] = false
 		}
 		args["global_pool"] = pool
 	} else {
 		s := a.SwinV2
+		if s.NoPatchNorm {
+			return HubConfig{}, fmt.Errorf("timm: a Swin-V2 without its patch-embedding norm has no timm equivalent")
+		}
 		features = s.FeatureDim()
 		w, err := timmWindow(*s)
 		if err != nil {
 			return HubConfig{}, err
 		}
-		args["img_size"] = s.ImageSize
-		args["patch_size"] = s.PatchSize
-		args["in_chans"] = s.Channels
 		args["embed_dim"] = s.EmbedDim
 		args["depths"] = s.Depths
 		args["num_heads"] = s.Heads
 		args["window_size"] = w
 		args["pretrained_window_sizes"] = s.PretrainedWindowSizes
-		args["mlp_ratio"] = s.MLPRatio
-		if s.NoPatchNorm {
-			return HubConfig{}, fmt.Errorf("timm: a Swin-V2 without its patch-embedding norm has no timm equivalent")
-		}
 	}
 	classes := a.NumClasses
 	classifier := "head"

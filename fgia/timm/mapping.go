@@ -290,6 +290,17 @@ func qkvBias(timmKey string, d, heads int, q, k, v string) param {
 	}
 }
 
+// mlp links a transformer block's two-layer MLP (timm's fc1, fc2 under
+// timmPrefix) to fgia's Linear layers fc1, fc2 under fgiaPrefix.
+func mlp(timmPrefix, fgiaPrefix string, d, hidden int) []param {
+	return []param{
+		linear(timmPrefix+"fc1.weight", hidden, d, fgiaPrefix+"fc1/weights", hidden),
+		same(timmPrefix+"fc1.bias", fgiaPrefix+"fc1/biases", hidden),
+		linear(timmPrefix+"fc2.weight", d, hidden, fgiaPrefix+"fc2/weights", d),
+		same(timmPrefix+"fc2.bias", fgiaPrefix+"fc2/biases", d),
+	}
+}
+
 // layerNorm links a LayerNorm's weight and bias to fgia's gain and offset.
 func layerNorm(timmPrefix, path string, d int) []param {
 	return []param{same(timmPrefix+".weight", path+"/gain", d), same(timmPrefix+".bias", path+"/offset", d)}

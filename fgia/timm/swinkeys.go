@@ -42,11 +42,7 @@ func (a Arch) swinParams() []param {
 				projection(tb+"attn.proj.weight", d, heads, fb+"attn/proj/weights"),
 				same(tb+"attn.proj.bias", fb+"attn/proj/biases", d))
 			ps = append(ps, layerNorm(tb+"norm1", fb+"norm1", d)...)
-			ps = append(ps,
-				linear(tb+"mlp.fc1.weight", m, d, fb+"mlp/fc1/weights", m),
-				same(tb+"mlp.fc1.bias", fb+"mlp/fc1/biases", m),
-				linear(tb+"mlp.fc2.weight", d, m, fb+"mlp/fc2/weights", d),
-				same(tb+"mlp.fc2.bias", fb+"mlp/fc2/biases", d))
+			ps = append(ps, mlp(tb+"mlp.", fb+"mlp/", d, m)...)
 			ps = append(ps, layerNorm(tb+"norm2", fb+"norm2", d)...)
 		}
 	}

@@ -36,11 +36,7 @@ func (a Arch) vitParams() []param {
 			projection(t+"attn.proj.weight", d, c.Heads, f+"attn/proj/weights"),
 			same(t+"attn.proj.bias", f+"attn/proj/biases", d))
 		ps = append(ps, layerNorm(t+"norm2", f+"norm2", d)...)
-		ps = append(ps,
-			linear(t+"mlp.fc1.weight", hid, d, f+"fc1/weights", hid),
-			same(t+"mlp.fc1.bias", f+"fc1/biases", hid),
-			linear(t+"mlp.fc2.weight", d, hid, f+"fc2/weights", d),
-			same(t+"mlp.fc2.bias", f+"fc2/biases", d))
+		ps = append(ps, mlp(t+"mlp.", f, d, hid)...)
 	}
 	if c.Pool == vit.PoolAvg {
 		ps = append(ps, layerNorm("fc_norm", b+"fc_norm", d)...)
