@@ -73,11 +73,9 @@ func Export(opts ExportOptions) (timm.Arch, error) {
 	if err != nil {
 		return timm.Arch{}, err
 	}
-	if name, ok := strings.CutPrefix(ri.Config.Preset, "timm:"); ok {
-		if base, _, _ := strings.Cut(name, "."); timm.Registry.Has(base) {
-			if r, _ := timm.ParseName(base); r.Family() == arch.Family() {
-				arch.Name = base
-			}
+	if name := timmName(ri); name != "" {
+		if r, _ := timm.ParseName(name); r.Family() == arch.Family() {
+			arch.Name = name
 		}
 	}
 	d, err := timm.FromFgia(vars, arch)
@@ -99,6 +97,22 @@ func Export(opts ExportOptions) (timm.Arch, error) {
 	}
 	fmt.Fprintf(log, "export: %s -> %s (timm %s, %d tensors, head %d classes)\n", file, opts.Out, arch.Name, len(d), classes)
 	return arch, nil
+}
+
+// timmName is the timm architecture a run was imported as, or fine-tuned
+// from (its --init run's), without the pretrained tag; "" if neither.
+func timmName(ri *train.RunInfo) string {
+	preset := ri.Config.Preset
+	if !strings.HasPrefix(preset, "timm:") && ri.Init != "" {
+		if from, err := train.ReadRunInfo(ri.Init); err == nil {
+			preset = from.Config.Preset
+		}
+	}
+	name, ok := strings.CutPrefix(preset, "timm:")
+	if base, _, _ := strings.Cut(name, "."); ok && timm.Registry.Has(base) {
+		return base
+	}
+	return ""
 }
 
 // runWeights loads a run's model variables (by path) from a checkpoint.
