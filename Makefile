@@ -140,3 +140,30 @@ gpu-binary:
 
 gpu-bench: gpu-binary
 	FGIA_BIN=$(GPU_DIR)/fgia scripts/gpu_bench.sh
+
+# timm from PyPI on Debian's python3-torch, for the timm parity fixtures and
+# the export round trip (scripts/timm_fixtures.py). The fixtures are
+# committed: `go test` needs none of this.
+TIMM_VENV := build/timm-venv
+
+.PHONY: deps-timm timm-fixtures timm-parity
+
+deps-timm:
+	@dpkg-query -W -f='$${Status}' python3-torch 2>/dev/null | grep -q "install ok installed" && \
+	 dpkg-query -W -f='$${Status}' python3-torchvision 2>/dev/null | grep -q "install ok installed" && \
+	 dpkg-query -W -f='$${Status}' libopenblas0-pthread 2>/dev/null | grep -q "install ok installed" || \
+	 { apt-get install -y --no-install-recommends python3-torch python3-torchvision libopenblas0-pthread || \
+	   { apt-get update && apt-get install -y --no-install-recommends python3-torch python3-torchvision libopenblas0-pthread; }; }
+	@test -x $(TIMM_VENV)/bin/python || /usr/bin/python3 -m venv --system-site-packages $(TIMM_VENV)
+	$(TIMM_VENV)/bin/pip install --quiet --no-deps -r scripts/timm-requirements.txt
+
+# Rewrites the committed fixtures (fgia/pretrained/testdata/timm,
+# fgia/torchfile/testdata) and notebook 07's two models (notebooks/models;
+# the trained one takes a few minutes of PyTorch on 2 cores).
+timm-fixtures: deps-timm
+	$(TIMM_VENV)/bin/python scripts/timm_fixtures.py fixtures notebook
+
+# Imports every fixture, exports it back, loads the export in timm and
+# compares outputs; also exports runs trained by fgia: reports/timm-parity.md.
+timm-parity: deps-timm build
+	$(TIMM_VENV)/bin/python scripts/timm_fixtures.py roundtrip

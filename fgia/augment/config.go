@@ -41,7 +41,18 @@ type Config struct {
 	// CropPct is the eval center-crop fraction (timm 0.875): the shorter
 	// side is first resized to floor(Size/CropPct).
 	CropPct float64 `json:"crop_pct"`
+
+	// Interpolation is the resampling filter of every resize: "" or
+	// InterpBicubic (PIL's bicubic, the default), or InterpBilinear
+	// (PIL's antialiased bilinear), as a timm model's pretrained_cfg names it.
+	Interpolation string `json:"interpolation,omitempty"`
 }
+
+// Resampling filters of Config.Interpolation.
+const (
+	InterpBicubic  = "bicubic"
+	InterpBilinear = "bilinear"
+)
 
 // DefaultTrain is the champion's timm training transform at the given size:
 // RandomResizedCrop(scale 0.08–1, ratio 3/4–4/3, bicubic), flip 0.5,
@@ -112,6 +123,9 @@ func (c *Config) validate(train bool) error {
 		if s == 0 {
 			return errors.New("augment: zero Std")
 		}
+	}
+	if c.Interpolation != "" && c.Interpolation != InterpBicubic && c.Interpolation != InterpBilinear {
+		return fmt.Errorf("augment: interpolation %q (want %s or %s)", c.Interpolation, InterpBicubic, InterpBilinear)
 	}
 	if !(c.CropPct > 0 && c.CropPct <= 1) && (!train || !c.RandomCrop) {
 		return fmt.Errorf("augment: CropPct = %v not in (0,1]", c.CropPct)

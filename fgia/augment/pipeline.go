@@ -134,6 +134,8 @@ func (w *Worker) geometry(src *imagefile.RGB, rng *rand.Rand) error {
 	w.img.pix = grow(w.img.pix, s*s*3)
 	w.img.tmp = grow(w.img.tmp, s*s*3)
 
+	w.rs.kx.useBilinear = cfg.Interpolation == InterpBilinear
+	w.rs.ky.useBilinear = w.rs.kx.useBilinear
 	if p.train && cfg.RandomCrop {
 		b := rrcBox(src.Width, src.Height, cfg.Scale, cfg.Ratio, rng)
 		flip := cfg.HFlip > 0 && rng.Float64() < cfg.HFlip

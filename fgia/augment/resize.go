@@ -23,14 +23,26 @@ func bicubic(x float64) float64 {
 	return 0
 }
 
+// bilinear is PIL's triangle filter (support 1), Image.BILINEAR's.
+func bilinear(x float64) float64 {
+	if x < 0 {
+		x = -x
+	}
+	if x < 1 {
+		return 1 - x
+	}
+	return 0
+}
+
 // kernel holds the separable resampling weights of one axis: output sample
 // i reads taps[i] source samples starting at start[i], weighted by
-// w[i*ksize:].
+// w[i*ksize:]. useBilinear chooses the triangle filter over bicubic.
 type kernel struct {
-	start []int
-	taps  []int
-	w     []float32
-	ksize int
+	start       []int
+	taps        []int
+	w           []float32
+	ksize       int
+	useBilinear bool
 }
 
 // set computes PIL's antialiased bicubic weights (precompute_coeffs in
@@ -42,7 +54,10 @@ type kernel struct {
 func (k *kernel) set(lo, inSize, outTotal, outOff, outN int, reverse bool) {
 	scale := float64(inSize) / float64(outTotal)
 	fscale := max(scale, 1)
-	support := 2 * fscale
+	filter, support := bicubic, 2*fscale
+	if k.useBilinear {
+		filter, support = bilinear, fscale
+	}
 	ksize := int(math.Ceil(support))*2 + 1
 	k.ksize = ksize
 	k.start = grow(k.start, outN)
@@ -66,7 +81,7 @@ func (k *kernel) set(lo, inSize, outTotal, outOff, outN int, reverse bool) {
 		}
 		sum := 0.0
 		for x := range n {
-			v := bicubic((float64(x+xmin) - center + 0.5) * inv)
+			v := filter((float64(x+xmin) - center + 0.5) * inv)
 			ws = append(ws, v)
 			sum += v
 		}

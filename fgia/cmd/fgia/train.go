@@ -9,6 +9,7 @@ import (
 	"github.com/fgia/fgia/fgia/backend"
 	"github.com/fgia/fgia/fgia/dataset"
 	"github.com/fgia/fgia/fgia/preset"
+	"github.com/fgia/fgia/fgia/pretrained"
 	"github.com/fgia/fgia/fgia/train"
 )
 
@@ -66,7 +67,7 @@ func trainCmd(fs *flag.FlagSet) func() error {
 	name := fs.String("preset", "demo-vit", "training recipe: "+strings.Join(preset.Names(), ", ")+" (`fgia models` describes them)")
 	out := fs.String("out", "", "run folder (config.json, metrics.jsonl, checkpoints/)")
 	resume := fs.Bool("resume", false, "continue the run in --out from its newest intact checkpoint")
-	init := fs.String("init", "", "start the backbone from this run's (or checkpoint file's) weights; the head starts fresh")
+	init := fs.String("init", "", "start the backbone from this run's (or checkpoint file's) weights, the head fresh; an imported run (fgia import) whose backbone the preset cannot hold is fine-tuned with its own backbone at the preset's input size")
 	classes := fs.Int("classes", 0, "number of classes (default: from the data's annotations; checked against them)")
 	workers := fs.Int("workers", 0, "loader goroutines (default: one per CPU)")
 	devices := fs.Int("devices", 0, "train data-parallel over N devices of the backend (the batch is split over them); 0 or 1: one, -1: all. On XLA's CPU plugin, FGIA_PJRT_OPTIONS=cpu_device_count=N makes N devices")
@@ -113,6 +114,18 @@ func trainCmd(fs *flag.FlagSet) func() error {
 		}
 		if *teachers != "" {
 			cfg.Distill = &train.Distill{Teachers: strings.Split(*teachers, ","), Temperature: *temp, Alpha: *alpha, Soft: *softTargets}
+		}
+		if *init != "" {
+			// An imported model whose backbone the preset cannot hold is
+			// fine-tuned as it is, at the preset's input size.
+			spec, msg, err := pretrained.InitSpec(*init, cfg.Model)
+			if err != nil {
+				return err
+			}
+			if msg != "" {
+				fmt.Fprintln(stderr, msg)
+			}
+			cfg.Model = spec
 		}
 		if err := cf.apply(&cfg); err != nil {
 			return err

@@ -2,8 +2,9 @@ package swinv2
 
 import (
 	"fmt"
-	"maps"
 	"slices"
+
+	"github.com/fgia/fgia/fgia/registry"
 )
 
 // Config describes one Swin-V2 backbone. Stage i works at (ImageSize/PatchSize)/2^i tokens per
@@ -36,10 +37,13 @@ type Config struct {
 // cpbHidden is the hidden width of the continuous position bias MLP (fixed in Swin-V2).
 const cpbHidden = 512
 
-// Presets returns the named configurations: the timm swinv2_* models at 256 px (window 16),
+// Registry holds the named configurations: the timm swinv2_* models at 256 px (window 16),
 // the champion's 384 px fine-tuning models (window 24/24/24/12, pretrained 12/12/12/6), and
-// "swinv2-demo", a tiny model for 28x28x1 images that trains on a CPU.
-func Presets() map[string]Config {
+// "swinv2-demo", a tiny model for 28x28x1 images that trains on a CPU. Get returns a value
+// whose slices are shared with the registry: use Preset, which copies them.
+var Registry = registry.New[Config]("Swin-V2 preset")
+
+func init() {
 	base := func(img, embed int, depths, heads, win, pre []int, dpr float64) Config {
 		return Config{
 			ImageSize: img, Channels: 3, PatchSize: 4,
@@ -52,27 +56,58 @@ func Presets() map[string]Config {
 	w24 := []int{24, 24, 24, 12}
 	none := []int{0, 0, 0, 0}
 	pre12 := []int{12, 12, 12, 6}
-	return map[string]Config{
-		// Drop-path rates are the ones Microsoft trained each model with.
-		"swinv2-t": base(256, 96, []int{2, 2, 6, 2}, []int{3, 6, 12, 24}, w16, none, 0.2),
-		"swinv2-s": base(256, 96, []int{2, 2, 18, 2}, []int{3, 6, 12, 24}, w16, none, 0.3),
-		"swinv2-b": base(256, 128, []int{2, 2, 18, 2}, []int{4, 8, 16, 32}, w16, none, 0.5),
-		// timm has Swin-V2-L at 256 only as the 22k model fine-tuned from window 12.
-		"swinv2-l": base(256, 192, []int{2, 2, 18, 2}, []int{6, 12, 24, 48}, w16, pre12, 0.2),
-		// The champion's backbones: 22k-pretrained at 192/window 12, fine-tuned at 384/window 24.
-		"swinv2-b-384": base(384, 128, []int{2, 2, 18, 2}, []int{4, 8, 16, 32}, w24, pre12, 0.2),
-		"swinv2-l-384": base(384, 192, []int{2, 2, 18, 2}, []int{6, 12, 24, 48}, w24, pre12, 0.2),
-		"swinv2-demo": {
-			ImageSize: 28, Channels: 1, PatchSize: 2,
-			EmbedDim: 32, Depths: []int{2, 2}, Heads: []int{2, 4},
-			WindowSizes: []int{7, 7}, PretrainedWindowSizes: []int{0, 0},
-			MLPRatio: 4, DropPathRate: 0.1, NormEps: 1e-5,
-		},
+	// Drop-path rates are the ones Microsoft trained each model with.
+	Registry.Register("swinv2-t", "Swin-V2-T at 256, window 16 (timm swinv2_tiny_window16_256)",
+		base(256, 96, []int{2, 2, 6, 2}, []int{3, 6, 12, 24}, w16, none, 0.2))
+	Registry.Register("swinv2-s", "Swin-V2-S at 256, window 16 (timm swinv2_small_window16_256)",
+		base(256, 96, []int{2, 2, 18, 2}, []int{3, 6, 12, 24}, w16, none, 0.3))
+	Registry.Register("swinv2-b", "Swin-V2-B at 256, window 16 (timm swinv2_base_window16_256)",
+		base(256, 128, []int{2, 2, 18, 2}, []int{4, 8, 16, 32}, w16, none, 0.5))
+	// timm has Swin-V2-L at 256 only as the 22k model fine-tuned from window 12.
+	Registry.Register("swinv2-l", "Swin-V2-L at 256, window 16 from pretrained 12 (timm swinv2_large_window12to16_192to256)",
+		base(256, 192, []int{2, 2, 18, 2}, []int{6, 12, 24, 48}, w16, pre12, 0.2))
+	// The champion's backbones: 22k-pretrained at 192/window 12, fine-tuned at 384/window 24.
+	Registry.Register("swinv2-b-384", "the champion's Swin-V2-B at 384, windows 24/24/24/12 from pretrained 12/12/12/6",
+		base(384, 128, []int{2, 2, 18, 2}, []int{4, 8, 16, 32}, w24, pre12, 0.2))
+	Registry.Register("swinv2-l-384", "the champion's Swin-V2-L at 384, windows 24/24/24/12 from pretrained 12/12/12/6",
+		base(384, 192, []int{2, 2, 18, 2}, []int{6, 12, 24, 48}, w24, pre12, 0.2))
+	Registry.Register("swinv2-demo", "the CPU demo: 28x28 gray, patch 2, embed 32, 2 stages, window 7", Config{
+		ImageSize: 28, Channels: 1, PatchSize: 2,
+		EmbedDim: 32, Depths: []int{2, 2}, Heads: []int{2, 4},
+		WindowSizes: []int{7, 7}, PretrainedWindowSizes: []int{0, 0},
+		MLPRatio: 4, DropPathRate: 0.1, NormEps: 1e-5,
+	})
+}
+
+// Preset returns a copy of the named configuration.
+func Preset(name string) (Config, error) {
+	c, err := Registry.Get(name)
+	if err != nil {
+		return Config{}, fmt.Errorf("swinv2: %w", err)
 	}
+	return c.Clone(), nil
+}
+
+// Presets returns a copy of every named configuration, by name.
+func Presets() map[string]Config {
+	out := map[string]Config{}
+	for _, n := range Registry.Names() {
+		out[n], _ = Preset(n)
+	}
+	return out
 }
 
 // PresetNames returns the preset names, sorted.
-func PresetNames() []string { return slices.Sorted(maps.Keys(Presets())) }
+func PresetNames() []string { return Registry.Names() }
+
+// Clone returns c with its per-stage slices copied.
+func (c Config) Clone() Config {
+	c.Depths = slices.Clone(c.Depths)
+	c.Heads = slices.Clone(c.Heads)
+	c.WindowSizes = slices.Clone(c.WindowSizes)
+	c.PretrainedWindowSizes = slices.Clone(c.PretrainedWindowSizes)
+	return c
+}
 
 // Validate reports the first inconsistency in c for square ImageSize x ImageSize inputs.
 func (c Config) Validate() error {

@@ -14,7 +14,9 @@ package vit
 
 import (
 	"fmt"
-	"sort"
+	"strings"
+
+	"github.com/fgia/fgia/fgia/registry"
 )
 
 // Pool says how a ViT turns tokens into one feature vector.
@@ -24,8 +26,13 @@ const (
 	// PoolCls: LayerNorm on every token, then the cls token.
 	PoolCls Pool = "cls"
 	// PoolAvg: mean of the patch tokens, then a LayerNorm (MAE's avg_token,
-	// final_norm=False), the champion's ViT-L form.
+	// final_norm=False), the champion's ViT-L form; timm's global_pool
+	// "avg" with fc_norm.
 	PoolAvg Pool = "avg"
+	// PoolNormAvg: LayerNorm on every token, then the mean of the patch
+	// tokens: timm's global_pool "avg" with fc_norm=False (its *_gap_*
+	// models).
+	PoolNormAvg Pool = "norm_avg"
 )
 
 // Config describes a ViT.
@@ -52,8 +59,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("vit: channels, dim, depth and heads must be positive: %+v", c)
 	case c.Dim%c.Heads != 0:
 		return fmt.Errorf("vit: dim %d is not divisible by %d heads", c.Dim, c.Heads)
-	case c.Pool != PoolCls && c.Pool != PoolAvg:
-		return fmt.Errorf("vit: unknown pool %q (want cls or avg)", c.Pool)
+	case c.Pool != PoolCls && c.Pool != PoolAvg && c.Pool != PoolNormAvg:
+		return fmt.Errorf("vit: unknown pool %q (want cls, avg or norm_avg)", c.Pool)
 	case c.Pool == PoolCls && !c.ClsToken:
 		return fmt.Errorf("vit: cls pooling needs a cls token")
 	case c.MLPRatio <= 0 || c.NormEps <= 0:
@@ -79,12 +86,13 @@ func (c Config) Tokens() int {
 // FeatureDim is the size of the pooled feature vector.
 func (c Config) FeatureDim() int { return c.Dim }
 
-// hidden is the MLP's hidden width.
-func (c Config) hidden() int { return int(float64(c.Dim)*c.MLPRatio + 0.5) }
+// Hidden is the MLP's hidden width (rounded, so that timm's fractional
+// ratios such as 48/11 for ViT-g give its integer widths).
+func (c Config) Hidden() int { return int(float64(c.Dim)*c.MLPRatio + 0.5) }
 
 // NumParams counts the backbone's learned values (no classification head).
 func (c Config) NumParams() int {
-	d, h := c.Dim, c.hidden()
+	d, h := c.Dim, c.Hidden()
 	n := c.PatchSize*c.PatchSize*c.Channels*d + d // patch embedding
 	n += c.Tokens() * d                           // positions
 	if c.ClsToken {
@@ -101,49 +109,47 @@ func (c Config) NumParams() int {
 // multiply-add, matmuls only: the rest is a few percent), for throughput and
 // MFU figures.
 func (c Config) FLOPsPerImage() float64 {
-	t, d, h := float64(c.Tokens()), float64(c.Dim), float64(c.hidden())
+	t, d, h := float64(c.Tokens()), float64(c.Dim), float64(c.Hidden())
 	patches := float64(c.Grid() * c.Grid())
 	f := 2 * patches * float64(c.PatchSize*c.PatchSize*c.Channels) * d
 	f += float64(c.Depth) * (2*4*t*d*d + 2*2*t*t*d + 2*2*t*d*h)
 	return f
 }
 
-// presets are the named configurations: the champion's sizes and the small
-// ones the CPU demo and the benchmark use.
-var presets = map[string]Config{}
+// Registry holds the named configurations: the champion's sizes and the
+// small ones the CPU demo and the benchmark use.
+var Registry = registry.New[Config]("ViT preset")
 
 func init() {
 	base := func(img, ch, patch, dim, depth, heads int, mlp float64, pool Pool, dp float64) Config {
 		return Config{ImageSize: img, Channels: ch, PatchSize: patch, Dim: dim, Depth: depth, Heads: heads,
 			MLPRatio: mlp, ClsToken: true, Pool: pool, DropPathRate: dp, NormEps: 1e-6}
 	}
-	// The benchmark model of `fgia bench` (and its PyTorch peer).
-	presets["vit-bench"] = base(28, 1, 4, 64, 4, 4, 2, PoolCls, 0)
-	// The CPU demo on 28x28 gray Fashion-MNIST images.
-	presets["vit-demo"] = base(28, 1, 4, 64, 5, 4, 2, PoolAvg, 0.05)
+	Registry.Register("vit-bench", "the benchmark model of `fgia bench` and its PyTorch peer: 28x28 gray, patch 4, D 64, 4 blocks, cls token",
+		base(28, 1, 4, 64, 4, 4, 2, PoolCls, 0))
+	Registry.Register("vit-demo", "the CPU demo: 28x28 gray, patch 4, D 64, 5 blocks, mean-pooled tokens then fc_norm",
+		base(28, 1, 4, 64, 5, 4, 2, PoolAvg, 0.05))
+	sizes := []struct {
+		short            string
+		dim, depth, head int
+	}{{"t", 192, 12, 3}, {"s", 384, 12, 6}, {"b", 768, 12, 12}, {"l", 1024, 24, 16}}
 	for _, size := range []int{224, 384, 448} {
-		presets[fmt.Sprintf("vit-t16-%d", size)] = base(size, 3, 16, 192, 12, 3, 4, PoolAvg, 0.1)
-		presets[fmt.Sprintf("vit-s16-%d", size)] = base(size, 3, 16, 384, 12, 6, 4, PoolAvg, 0.1)
-		presets[fmt.Sprintf("vit-b16-%d", size)] = base(size, 3, 16, 768, 12, 12, 4, PoolAvg, 0.1)
-		presets[fmt.Sprintf("vit-l16-%d", size)] = base(size, 3, 16, 1024, 24, 16, 4, PoolAvg, 0.1)
+		for _, z := range sizes {
+			Registry.Register(fmt.Sprintf("vit-%s16-%d", z.short, size),
+				fmt.Sprintf("ViT-%s/16 at %d (MAE form: mean-pooled tokens then fc_norm)", strings.ToUpper(z.short), size),
+				base(size, 3, 16, z.dim, z.depth, z.head, 4, PoolAvg, 0.1))
+		}
 	}
 }
 
 // Preset returns a named configuration.
 func Preset(name string) (Config, error) {
-	c, ok := presets[name]
-	if !ok {
-		return Config{}, fmt.Errorf("vit: unknown preset %q (known: %v)", name, PresetNames())
+	c, err := Registry.Get(name)
+	if err != nil {
+		return Config{}, fmt.Errorf("vit: %w", err)
 	}
 	return c, nil
 }
 
 // PresetNames lists the presets, sorted.
-func PresetNames() []string {
-	names := make([]string, 0, len(presets))
-	for n := range presets {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
-}
+func PresetNames() []string { return Registry.Names() }

@@ -17,6 +17,8 @@ const (
 	scopePatch = "patch_embed"
 	scopeBlock = "block_%02d"
 	scopeNorm  = "norm"
+	// scopeFCNorm is the LayerNorm after average pooling (timm's fc_norm).
+	scopeFCNorm = "fc_norm"
 	// PosEmbedName is the position embedding variable (in the backbone's
 	// scope): checkpoints at another image size are resized on load.
 	PosEmbedName = "pos_embed"
@@ -102,7 +104,10 @@ func (c Config) PoolTokens(ctx *context.Context, x *Node) *Node {
 	for i := first; i < t; i++ {
 		w[i] = 1 / float32(t-first)
 	}
-	return nn.LayerNorm(ctx.In("fc_norm"), weighTokens(x, w), c.NormEps)
+	if c.Pool == PoolNormAvg {
+		return weighTokens(nn.LayerNorm(ctx.In(scopeNorm), x, c.NormEps), w)
+	}
+	return nn.LayerNorm(ctx.In(scopeFCNorm), weighTokens(x, w), c.NormEps)
 }
 
 // block is one pre-norm transformer block. Its LayerNorms' gains and
@@ -123,7 +128,7 @@ func (c Config) clsBlock(ctx *context.Context, x *Node, dropPath float64) *Node 
 
 // mlp is the second half of a block: y + MLP(LayerNorm(y)).
 func (c Config) mlp(ctx *context.Context, y *Node, dropPath float64) *Node {
-	h := nn.Normalize(ctx.In("norm2"), y, c.NormEps).Linear(ctx.In("fc1"), true, c.hidden())
+	h := nn.Normalize(ctx.In("norm2"), y, c.NormEps).Linear(ctx.In("fc1"), true, c.Hidden())
 	h = nn.Linear(ctx.In("fc2"), nn.GELU(h), true, c.Dim)
 	return Add(y, nn.DropPath(ctx, h, dropPath))
 }

@@ -25,7 +25,8 @@ func images(n int, c Config) *tensors.Tensor {
 func TestShapesAndParams(t *testing.T) {
 	b, _ := backend.NewWithConfig(backend.PureGo)
 	for _, c := range []Config{tiny, func() Config { c := tiny; c.Pool, c.Depth = PoolCls, 1; return c }(),
-		func() Config { c := tiny; c.ClsToken = false; return c }()} {
+		func() Config { c := tiny; c.ClsToken = false; return c }(),
+		func() Config { c := tiny; c.ClsToken, c.Pool = false, PoolNormAvg; return c }()} {
 		if err := c.Validate(); err != nil {
 			t.Fatal(err)
 		}
