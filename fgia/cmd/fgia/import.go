@@ -34,9 +34,6 @@ func importCmd(fs *flag.FlagSet) func() error {
 	fs.IntVar(&o.ImgSize, "img-size", 0, "import at another input size: ViT position embeddings resized, Swin-V2 windows scaled")
 	fs.StringVar(&o.Out, "out", "", "run folder to create (config.json + checkpoints/); written only when the import succeeds")
 	return func() error {
-		if err := required("out", o.Out); err != nil {
-			return err
-		}
 		switch {
 		case (o.Weights == "") == (*hubID == ""):
 			return fmt.Errorf("give one of --weights or --hub")

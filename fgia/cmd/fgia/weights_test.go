@@ -25,11 +25,11 @@ func TestWeightCommandErrors(t *testing.T) {
 		code int
 		want string
 	}{
-		{[]string{"import", "--weights", fixture("vit_cls")}, 1, "--out is required"},
+		{[]string{"import", "--weights", fixture("vit_cls")}, 2, "--out is required"},
 		{[]string{"import", "--out", "x"}, 1, "one of --weights or --hub"},
 		{[]string{"import", "--out", "x", "--weights", "w", "--hub", "timm/x"}, 1, "one of --weights or --hub"},
 		{[]string{"import", "--out", "x", "--hub", "not-a-repo"}, 1, "is not a model id"},
-		{[]string{"export", "--out", "x"}, 1, "--run is required"},
+		{[]string{"export", "--out", "x"}, 2, "--run is required"},
 		{[]string{"models", "--family", "resnet"}, 1, "no model matches"},
 	} {
 		var stderr bytes.Buffer
