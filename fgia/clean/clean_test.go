@@ -56,6 +56,9 @@ func TestRules(t *testing.T) {
 	put("train/0002/broken.jpg", []byte("not an image"))
 	put("train/0002/empty.png", nil)
 	put("train/0002/unlisted.png", pngBytes(t, 32, 120))
+	// The classes are named, so label 3 is out of range (without the names
+	// the largest label would make it a fourth class).
+	put("meta/classes.txt", []byte("a\nb\nc\n"))
 	put("meta/train.txt", []byte(strings.Join([]string{
 		"train/0000/good.png 0",
 		"train/0000/conflict.png 0",
