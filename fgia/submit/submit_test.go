@@ -78,6 +78,7 @@ func TestRefuses(t *testing.T) {
 		{"extra image", write("extra.parquet", []predict.Row{row("a.jpg", 0), row("b.jpg", 1), row("z.jpg", 1)}), Options{Data: data, Split: "testa"}, "predicts z.jpg, which is not an image of testa"},
 		{"twice", write("dup.parquet", []predict.Row{row("a.jpg", 0), row("a.jpg", 0), row("b.jpg", 1)}), Options{Data: data, Split: "testa"}, "image a.jpg is listed twice"},
 		{"class out of range", write("range.parquet", []predict.Row{row("a.jpg", 0), row("b.jpg", 12)}), Options{Data: data, Split: "testa"}, "predicts class 12, outside [0, 3)"},
+		{"more classes than the data", write("wide.parquet", []predict.Row{row("a.jpg", 0), row("b.jpg", 1)}), Options{Data: testData(t, 2, "a.jpg", "b.jpg"), Split: "testa"}, "has 3 classes"},
 		{"string verb", write("fmt.parquet", []predict.Row{row("a.jpg", 0), row("b.jpg", 1)}), Options{Data: data, Split: "testa", LabelFormat: "%s"}, "want one integer verb"},
 		{"two verbs", write("fmt2.parquet", []predict.Row{row("a.jpg", 0), row("b.jpg", 1)}), Options{Data: data, Split: "testa", LabelFormat: "%d-%d"}, "want one integer verb"},
 		{"no verb", write("fmt3.parquet", []predict.Row{row("a.jpg", 0), row("b.jpg", 1)}), Options{Data: data, Split: "testa", LabelFormat: "cls"}, "want one integer verb"},
