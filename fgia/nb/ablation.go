@@ -339,11 +339,11 @@ func (r *Reproduction) Summary() string {
 	var collapsed []string
 	for _, x := range r.Rows {
 		if x.Status == reproduce.StatusCollapsed {
-			collapsed = append(collapsed, x.Step)
+			collapsed = append(collapsed, fmt.Sprintf("%s (Test-B %s)", x.Step, FormatPercent(x.TestB)))
 		}
 	}
 	if len(collapsed) > 0 {
-		fmt.Fprintf(&b, "- Collapsed (recorded with --allow-collapse): %s.\n", strings.Join(collapsed, ", "))
+		fmt.Fprintf(&b, "- Marked collapsed by the guard and recorded (--allow-collapse): %s.\n", strings.Join(collapsed, ", "))
 	}
 	fmt.Fprintf(&b, "- The best Test-B row is **%s** at %s %s.", best.Step, FormatPercent(best.TestB), FormatInterval(best.CILow, best.CIHigh, false))
 	return b.String()

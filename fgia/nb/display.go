@@ -19,27 +19,23 @@ import (
 // notebook (a test, a script) they print text to stdout instead.
 
 // Markdown shows Markdown text.
-func Markdown(text string) {
-	open()
-	if !gonbui.IsNotebook {
-		fmt.Println(text)
-		return
-	}
-	gonbui.DisplayMarkdown(text)
-	gonbui.Sync()
-}
+func Markdown(text string) { show(gonbui.DisplayMarkdown, text) }
 
 // Markdownf shows fmt.Sprintf(format, args...) as Markdown.
 func Markdownf(format string, args ...any) { Markdown(fmt.Sprintf(format, args...)) }
 
 // HTML shows an HTML fragment.
-func HTML(fragment string) {
+func HTML(fragment string) { show(gonbui.DisplayHTML, fragment) }
+
+// show displays text with a gonbui function, or prints it outside a
+// notebook.
+func show(display func(string), text string) {
 	open()
 	if !gonbui.IsNotebook {
-		fmt.Println(fragment)
+		fmt.Println(text)
 		return
 	}
-	gonbui.DisplayHTML(fragment)
+	display(text)
 	gonbui.Sync()
 }
 

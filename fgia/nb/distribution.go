@@ -2,8 +2,9 @@ package nb
 
 import (
 	"fmt"
-	"slices"
 
+	"github.com/fgia/fgia/fgia/bootstrap"
+	"github.com/fgia/fgia/fgia/longtail"
 	"github.com/fgia/fgia/fgia/plotpng"
 	"github.com/fgia/fgia/fgia/predict"
 	"github.com/fgia/fgia/fgia/report"
@@ -18,17 +19,6 @@ func Probabilities(path string) (*predict.Matrix, error) {
 	}
 	m.Softmax()
 	return m, nil
-}
-
-// ByFrequency lists the classes from the most to the least frequent in
-// training (ties in class order).
-func ByFrequency(counts []int) []int {
-	order := make([]int, len(counts))
-	for i := range order {
-		order[i] = i
-	}
-	slices.SortStableFunc(order, func(a, b int) int { return counts[b] - counts[a] })
-	return order
 }
 
 // Labeling is one labelling of a test split (an argmax, a re-distribution)
@@ -58,7 +48,7 @@ func Distribution(title string, names []string, trainCounts []int, labelings []L
 	if len(names) != classes || len(labelings) == 0 {
 		return nil, fmt.Errorf("nb: distribution %q: %d names, %d classes, %d labellings", title, len(names), classes, len(labelings))
 	}
-	order := ByFrequency(trainCounts)
+	order := longtail.ByFrequency(trainCounts)
 	xs := make([]float64, classes)
 	byRank := make([]string, classes)
 	for i, c := range order {
@@ -78,4 +68,20 @@ func Distribution(title string, names []string, trainCounts []int, labelings []L
 	return report.Lines(title,
 		plotpng.Axis{Label: "class, by training frequency (most frequent first)", Format: plotpng.Count, Names: byRank},
 		plotpng.Axis{Label: "predicted images", Format: plotpng.Count}, series)
+}
+
+// PairedInterval is the 95% bootstrap interval of top-1(a) - top-1(b), two
+// labellings of the same images scored against truth (-1: no label) on the
+// same resampled images, as fgia reproduce bounds its deltas.
+func PairedInterval(a, b, truth []int32) (bootstrap.Interval, error) {
+	if len(a) != len(truth) || len(b) != len(truth) {
+		return bootstrap.Interval{}, fmt.Errorf("nb: paired interval of %d and %d labels for %d images", len(a), len(b), len(truth))
+	}
+	var ca, cb []bool
+	for i, y := range truth {
+		if y >= 0 {
+			ca, cb = append(ca, a[i] == y), append(cb, b[i] == y)
+		}
+	}
+	return bootstrap.NewSampler(len(ca), bootstrap.Resamples, 1).Delta(bootstrap.Correct{ca}, bootstrap.Correct{cb})
 }

@@ -10,21 +10,6 @@ import (
 	"github.com/fgia/fgia/fgia/plotpng"
 )
 
-func TestByFrequency(t *testing.T) {
-	for _, c := range []struct {
-		counts []int
-		want   []int
-	}{
-		{[]int{5, 9, 1, 9}, []int{1, 3, 0, 2}}, // ties keep class order
-		{[]int{1, 2, 3}, []int{2, 1, 0}},
-		{nil, []int{}},
-	} {
-		if got := ByFrequency(c.counts); !slices.Equal(got, c.want) {
-			t.Errorf("ByFrequency(%v) = %v, want %v", c.counts, got, c.want)
-		}
-	}
-}
-
 func TestDistribution(t *testing.T) {
 	l := Labeling{Name: "argmax", Labels: []int32{0, 0, 2, 2, 2, 5}}
 	if got := l.PerClass(3); !slices.Equal(got, []int{2, 0, 3}) {
@@ -59,5 +44,35 @@ func TestPlotScale(t *testing.T) {
 	}
 	if got := plotScale(filepath.Join(dir, "old.png")); got != 1 {
 		t.Errorf("a PNG alone (an older fgia's): scale %d, want 1", got)
+	}
+}
+
+func TestPairedInterval(t *testing.T) {
+	truth := make([]int32, 400)
+	a, b := make([]int32, 400), make([]int32, 400)
+	for i := range truth {
+		truth[i] = int32(i % 4)
+		a[i], b[i] = truth[i], truth[i]
+		if i%10 == 0 { // a loses 10%
+			a[i] = (truth[i] + 1) % 4
+		}
+		if i%50 == 1 { // b loses 2% on other images
+			b[i] = (truth[i] + 1) % 4
+		}
+	}
+	truth[3] = -1 // an unlabelled image does not count
+	iv, err := PairedInterval(a, b, truth)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !(iv.High < 0) || !(iv.Low < -0.08 && iv.High > -0.08) {
+		t.Errorf("interval %+v: want one below 0 around the -8 points a loses", iv)
+	}
+	same, err := PairedInterval(a, a, truth)
+	if err != nil || same.Low != 0 || same.High != 0 {
+		t.Errorf("a labelling against itself: %+v %v, want [0, 0]", same, err)
+	}
+	if _, err := PairedInterval(a[:3], b, truth); err == nil {
+		t.Error("labellings of different lengths gave no error")
 	}
 }

@@ -16,20 +16,11 @@ import (
 // It reads the whole file: for the kit's tables, not for prediction files
 // of a large test set.
 func ReadParquet(path string) (*Table, error) {
-	open()
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("nb: %w", err)
-	}
-	defer f.Close()
-	st, err := f.Stat()
+	f, pf, err := openParquet(path)
 	if err != nil {
 		return nil, err
 	}
-	pf, err := parquet.OpenFile(f, st.Size())
-	if err != nil {
-		return nil, fmt.Errorf("nb: %s: %w", Rel(path), err)
-	}
+	defer f.Close()
 	schema := pf.Schema()
 	t := &Table{}
 	var leaves []parquet.LeafColumn
@@ -120,22 +111,31 @@ func goValue(v parquet.Value, node parquet.Node) any {
 // ParquetColumns lists the leaf columns of a Parquet file, to tell a table
 // written by an older fgia (without some columns) from a current one.
 func ParquetColumns(path string) ([]string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("nb: %w", err)
-	}
-	defer f.Close()
-	st, err := f.Stat()
+	f, pf, err := openParquet(path)
 	if err != nil {
 		return nil, err
 	}
-	pf, err := parquet.OpenFile(f, st.Size())
-	if err != nil {
-		return nil, fmt.Errorf("nb: %s: %w", Rel(path), err)
-	}
+	defer f.Close()
 	var out []string
 	for _, p := range pf.Schema().Columns() {
 		out = append(out, strings.Join(p, "."))
 	}
 	return out, nil
+}
+
+// openParquet opens a Parquet file (the caller closes f).
+func openParquet(path string) (f *os.File, pf *parquet.File, err error) {
+	open()
+	if f, err = os.Open(path); err != nil {
+		return nil, nil, fmt.Errorf("nb: %w", err)
+	}
+	st, err := f.Stat()
+	if err == nil {
+		pf, err = parquet.OpenFile(f, st.Size())
+	}
+	if err != nil {
+		f.Close()
+		return nil, nil, fmt.Errorf("nb: %s: %w", Rel(path), err)
+	}
+	return f, pf, nil
 }

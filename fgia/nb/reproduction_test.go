@@ -156,7 +156,7 @@ func TestAblationTableWithIntervals(t *testing.T) {
 		"4 rows, each the mean of 2 seeds; a row's 95% interval is ±1.0 points",
 		"excludes 0 (real at 95%): arcface vs clean +3.00 [+1.00, +5.00].",
 		"Within noise (interval includes 0): tta; the largest of these differences is 0.10 points",
-		"Collapsed (recorded with --allow-collapse): final",
+		"Marked collapsed by the guard and recorded (--allow-collapse): final (Test-B 70.00%)",
 		"best Test-B row is **final** at 70.00% –",
 	} {
 		if !strings.Contains(sum, w) {
