@@ -185,7 +185,7 @@ try:
     sys.exit(0 if "Markdown" in r["matches"] else 1)
 finally:
     kc.stop_channels()
-    km.shutdown_kernel(now=True)
+    km.shutdown_kernel()  # a shutdown request: GoNB then stops its gopls (now=True would leave it running)
 EOF
 }
 
