@@ -20,13 +20,14 @@ QUICK  := build/reproduce-quick
 # `make deps` installs, else the pure-Go backend), and tests name theirs.
 export GOMLX_NO_AUTO_INSTALL := 1
 
-.PHONY: help deps deps-bench build install data reproduce reproduce-reference reproduce-quick test lint gotest interop notebooks browser bench-scan bench-vit demo-accuracy clean
+.PHONY: help deps deps-bench build install data reproduce reproduce-reference reproduce-quick test lint gotest interop notebooks notebooks-refresh browser bench-scan bench-vit demo-accuracy clean
 
 help:
 	@echo "make reproduce   install what is missing, build the demo set, clean it, write $(REPORT)/data, run the demo ablation (one seed) into build/reproduce/<commit> and compare it with $(REPRO)"
 	@echo "make reproduce-reference  the committed reference: the demo ablation with three seeds into $(REPRO) (hours; resumable)"
-	@echo "make test        install what is missing, vet, go test, Parquet interop, notebooks, browser check"
+	@echo "make test        install what is missing, vet, go test, Parquet interop, notebooks (copies under build/notebooks), browser check"
 	@echo "make install     go install fgia onto PATH"
+	@echo "make notebooks-refresh  execute notebooks/*.ipynb in place and sign them, to commit their outputs (NOTEBOOKS=notebooks/01_data.ipynb for one)"
 	@echo "make bench-scan  scan benchmark against its Python peer (writes $(REPORT)/bench-scan.txt)"
 	@echo "make bench-vit   fgia bench against PyTorch on the CPU (writes $(REPORT)/bench-vit.txt)"
 	@echo "make demo-accuracy  train demo-vit-fmnist on balanced Fashion-MNIST (about 15 min) and score it (reports/demo-accuracy.md)"
@@ -96,11 +97,19 @@ interop: build
 	  scripts/check_parquet.sh build/interop/data/meta/manifest.parquet reason
 	scripts/check_parquet.sh build/interop/data/meta/manifest.parquet status
 
-# Executes every notebook; 02_finetune's prediction file must then read the
-# same in DuckDB and pandas too.
+# Executes a copy of every notebook under build/notebooks/ (the tracked ones
+# stay as committed), failing on any error or machine path in an output;
+# 02_finetune's prediction file must then read the same in DuckDB and
+# pandas too, and Tab completion (GoNB + gopls) must answer.
 notebooks: deps reproduce-quick
 	scripts/run_notebooks.sh execute
 	scripts/check_parquet.sh build/notebooks/02_finetune/pred_testb.parquet pred
+	scripts/run_notebooks.sh complete
+
+# Executes the notebooks in place and signs them, for committing their
+# outputs (fails on a machine path in an output). NOTEBOOKS=... for some.
+notebooks-refresh: deps reproduce-quick
+	scripts/run_notebooks.sh refresh $(NOTEBOOKS)
 
 browser: deps
 	scripts/run_notebooks.sh browser notebooks/01_data.ipynb build/test-artifacts

@@ -4,7 +4,8 @@
 #
 #   apt                 Debian packages: chromium (browser check), dataset-fashion-mnist (demo data)
 #   .venv/              JupyterLab, nbconvert, nbclient, pandas, pyarrow, Pillow (pinned)
-#   build/bin/          gonb + goimports, built from the pinned tools/go.mod
+#   build/bin/          gonb, goimports and gopls (GoNB's Tab completion and
+#                       hover docs), built from the pinned tools/go.mod
 #   .venv/share/jupyter/kernels/gonb/
 #                       the GoNB kernel spec, visible to .venv's jupyter only;
 #                       its env puts build/bin first on the kernel's PATH
@@ -100,17 +101,19 @@ step_venv() {
 
 step_gotools() {
 	command -v go >/dev/null || die "go is not on PATH"
-	[ -f "$ROOT/tools/go.mod" ] || die "missing $ROOT/tools/go.mod (pins gonb and goimports)"
+	[ -f "$ROOT/tools/go.mod" ] || die "missing $ROOT/tools/go.mod (pins gonb, goimports and gopls)"
 	local want
 	want="$(go env GOVERSION) $(sha "$ROOT/tools/go.mod" "$ROOT/tools/go.sum")"
-	if stamp_ok "$BIN/.fgia-tools-stamp" "$want" && [ -x "$BIN/gonb" ] && [ -x "$BIN/goimports" ]; then
-		log "gotools: up to date ($BIN: gonb, goimports)"
+	if stamp_ok "$BIN/.fgia-tools-stamp" "$want" && [ -x "$BIN/gonb" ] && [ -x "$BIN/goimports" ] && [ -x "$BIN/gopls" ]; then
+		log "gotools: up to date ($BIN: gonb, goimports, gopls)"
 		return
 	fi
 	log "gotools: go install tool (tools/go.mod) -> $BIN"
 	mkdir -p "$BIN"
 	(cd "$ROOT/tools" && GOBIN="$BIN" go install tool)
-	{ [ -x "$BIN/gonb" ] && [ -x "$BIN/goimports" ]; } || die "go install tool did not produce gonb and goimports in $BIN"
+	# GoNB looks gopls up on the kernel's PATH (build/bin first, see the
+	# kernel step); without it Tab completion does nothing.
+	{ [ -x "$BIN/gonb" ] && [ -x "$BIN/goimports" ] && [ -x "$BIN/gopls" ]; } || die "go install tool did not produce gonb, goimports and gopls in $BIN"
 	printf '%s' "$want" >"$BIN/.fgia-tools-stamp"
 }
 

@@ -5,7 +5,7 @@ package longtail
 
 import (
 	"fmt"
-	"sort"
+	"slices"
 )
 
 // Band names a class's frequency band.
@@ -29,16 +29,23 @@ func Count(labels []int, numClasses int) []int {
 	return c
 }
 
+// ByFrequency lists the classes from the most to the least frequent (ties
+// in class order): the order of the class-frequency plot and of the bands.
+func ByFrequency(counts []int) []int {
+	order := make([]int, len(counts))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return counts[b] - counts[a] })
+	return order
+}
+
 // Bands splits classes into thirds by frequency rank: the most frequent third
 // is the head, the least frequent third the tail. Rank thirds (rather than
 // fixed thresholds such as ImageNet-LT's 100/20) work for any data set size.
 // Ties are broken by class id so the split is deterministic.
 func Bands(counts []int) []Band {
-	order := make([]int, len(counts))
-	for i := range order {
-		order[i] = i
-	}
-	sort.SliceStable(order, func(a, b int) bool { return counts[order[a]] > counts[order[b]] })
+	order := ByFrequency(counts)
 	out := make([]Band, len(counts))
 	n := len(counts)
 	for r, c := range order {

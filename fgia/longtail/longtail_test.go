@@ -101,3 +101,18 @@ func ExampleDescribe() {
 	// medium: 2 classes, 26% of images
 	// tail: 2 classes, 2% of images
 }
+
+func TestByFrequency(t *testing.T) {
+	for _, c := range []struct {
+		counts []int
+		want   []int
+	}{
+		{[]int{5, 9, 1, 9}, []int{1, 3, 0, 2}}, // ties keep class order
+		{[]int{1, 2, 3}, []int{2, 1, 0}},
+		{nil, []int{}},
+	} {
+		if got := ByFrequency(c.counts); !slices.Equal(got, c.want) {
+			t.Errorf("ByFrequency(%v) = %v, want %v", c.counts, got, c.want)
+		}
+	}
+}

@@ -2,7 +2,6 @@ package longtail
 
 import (
 	"fmt"
-	"slices"
 
 	"gonum.org/v1/plot/vg"
 
@@ -29,12 +28,7 @@ func FrequencyPlot(title string, names []string, series ...Series) (*plotpng.Fig
 	if names != nil && len(names) != n {
 		return nil, fmt.Errorf("longtail: %q: %d names for %d classes", title, len(names), n)
 	}
-	order := make([]int, n)
-	for i := range order {
-		order[i] = i
-	}
-	first := series[0].Counts
-	slices.SortStableFunc(order, func(a, b int) int { return first[b] - first[a] })
+	order := ByFrequency(series[0].Counts)
 	x := plotpng.Axis{Label: "class rank (most frequent first)", Format: plotpng.Count}
 	rank := 1.0
 	if len(names) > 0 && len(names) <= plotpng.MaxNames {
