@@ -121,9 +121,7 @@ var QuickOut = filepath.Join(QuickDir, "out")
 // reused, so after `make reproduce-quick` it only checks and re-scores
 // (seconds); opened alone, a notebook runs it here (minutes), its progress
 // in one status line and a bar per training run. A row whose model
-// collapsed is recorded (status "collapsed" in the tables) instead of
-// stopping the notebook, as `fgia reproduce --allow-collapse` does: a
-// notebook is where a researcher looks at such a row.
+// collapsed stops it, as it stops `make reproduce-quick`.
 func QuickRun() *Reproduction {
 	d := Quick()
 	Must(d.Ensure())
@@ -132,7 +130,7 @@ func QuickRun() *Reproduction {
 	status := NewStatus("quick reproduction")
 	start := time.Now()
 	rows, err := reproduce.Run(reproduce.Options{Data: d.Data, Labels: d.Labels, Out: QuickOut, Recipe: rec, Budget: budget,
-		Seeds: 1, Geometry: reproduce.DemoGeometry, Backend: Backend(), Log: status, AllowCollapse: true})
+		Seeds: 1, Geometry: reproduce.DemoGeometry, Backend: Backend(), Log: status})
 	if err != nil {
 		status.Done("failed")
 		Check(err)

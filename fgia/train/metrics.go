@@ -18,7 +18,7 @@ type Record struct {
 	Step      int     `json:"step"` // steps done
 	Epoch     float64 `json:"epoch"`
 	Loss      float64 `json:"loss"`
-	Accuracy  float64 `json:"accuracy"` // of the training batches (primary label)
+	Accuracy  float64 `json:"accuracy"` // of the training batches (primary label; margin heads without their margin)
 	LR        float64 `json:"lr"`
 	GradNorm  float64 `json:"grad_norm"`
 	ImgPerSec float64 `json:"img_per_s"`

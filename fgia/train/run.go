@@ -225,20 +225,28 @@ func Run(cfg Config, opt Options) (*Summary, error) {
 			}
 			features := cfg.Model.Features(ctx, images)
 			logits := cfg.Model.Head.Logits(ctx, features, lbl, margins)
+			// The logits as inference sees them: a margin head's without
+			// its margin. The training accuracy is measured on them, so
+			// that it says how often the model is right, not how often it
+			// clears its own margin.
+			plain := logits
+			if cfg.Model.Head.HasMargin() {
+				plain = cfg.Model.Head.Logits(ctx, features, nil, nil)
+			}
 			var l *Node
 			switch {
 			case kd:
 				probs, has := inputs[2], inputs[3]
 				alpha := cfg.Distill.Alpha
 				hard := cfg.Loss.ComputeWeighted(ctx, logits, lbl, nil, priors, OneMinus(MulScalar(has, alpha)))
-				plain := cfg.Model.Head.Logits(ctx, features, nil, nil) // no margin: the teacher had none
+				// KD on the plain logits: the teacher had no margin.
 				l = Add(hard, MulScalar(ReduceAllMean(Mul(has, loss.KD(plain, probs, cfg.Distill.Temperature))), alpha))
 			case useSoft:
 				l = cfg.Loss.Compute(ctx, logits, lbl, inputs[2], priors)
 			default:
 				l = cfg.Loss.Compute(ctx, logits, lbl, nil, priors)
 			}
-			correct := ReduceAllSum(ConvertDType(Equal(ConvertDType(ArgMax(logits, -1), lbl.DType()), lbl), l.DType()))
+			correct := ReduceAllSum(ConvertDType(Equal(ConvertDType(ArgMax(plain, -1), lbl.DType()), lbl), l.DType()))
 			var out optim.Outputs
 			switch {
 			case !apply:
