@@ -120,3 +120,12 @@ gpu-binary:
 
 gpu-bench: gpu-binary
 	FGIA_BIN=$(GPU_DIR)/fgia scripts/gpu_bench.sh
+
+# fgia against timm in PyTorch and against JAX at ViT-S/16-224 and
+# Swin-V2-T-256 (5000 classes) on the CPU, in alternating rounds; the peers'
+# venvs (build/venv-bench, build/venv-jax) are made by
+# scripts/install_bench_peers.sh. About half an hour with the defaults;
+# scripts/bench_realistic.sh -m vit -r 3 runs ViT-S alone (about 12 min).
+.PHONY: bench-realistic
+bench-realistic: deps deps-bench build
+	scripts/bench_realistic.sh

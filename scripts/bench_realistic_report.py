@@ -1,0 +1,124 @@
+#!/usr/bin/env python3
+"""Turns the rows scripts/bench_realistic.sh collects into its Markdown report.
+
+Each input row is `MODEL PEER ROUND load=L key=value...`, the keys being
+what the peers print on their last line (train_img_per_s, infer_img_per_s,
+and fgia's train_cpu_s_per_step, infer_cpu_s_per_batch). A row without
+figures (a peer that failed) is reported as such.
+"""
+import argparse
+import statistics
+import sys
+from collections import defaultdict
+
+MODELS = {
+    "vit": "ViT-S/16, 224 px, 5000 classes (train batch 16, inference batch 64)",
+    "swin": "Swin-V2-T, 256 px, window 16, 5000 classes (train batch 16, inference batch 64)",
+    "tiny": "bench ViT, 28x28x1, D 64, 10 classes (train batch 128, inference batch 500)",
+}
+PEERS = {"fgia": "fgia (XLA CPU)", "pytorch": "PyTorch 1.13", "jax": "JAX"}
+
+
+def parse(path):
+    rows = []
+    for line in open(path):
+        parts = line.split()
+        if len(parts) < 4:
+            continue
+        model, peer, rnd = parts[:3]
+        kv = dict(p.split("=", 1) for p in parts[3:] if "=" in p)
+        vals = {}
+        for k, v in kv.items():
+            try:
+                vals[k] = float(v)
+            except ValueError:
+                pass
+        rows.append((model, peer, int(rnd), vals))
+    return rows
+
+
+def summary(xs):
+    if not xs:
+        return "failed"
+    m = statistics.median(xs)
+    if len(xs) == 1:
+        return f"{m:.2f}"
+    return f"{m:.2f} ({min(xs):.2f}-{max(xs):.2f})"
+
+
+def ratio(a, b):
+    return f"{a / b:.2f}x" if a and b else "-"
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("rows")
+    ap.add_argument("--started", default="")
+    ap.add_argument("--versions", default="")
+    ap.add_argument("--machine", default="")
+    args = ap.parse_args()
+    rows = parse(args.rows)
+    by = defaultdict(lambda: defaultdict(list))  # (model, peer) -> key -> values
+    rounds = defaultdict(dict)  # (model, round) -> peer -> values
+    loads = defaultdict(list)
+    for model, peer, rnd, vals in rows:
+        for k, v in vals.items():
+            by[(model, peer)][k].append(v)
+        rounds[(model, rnd)][peer] = vals
+        loads[model].append(vals.get("load", float("nan")))
+    out = []
+    w = out.append
+    w("# fgia against PyTorch and JAX at realistic sizes (CPU)")
+    w("")
+    w(f"Run {args.started} on {args.machine}; written by `scripts/bench_realistic.sh` (`make bench-realistic`).")
+    w(f"Versions: {args.versions}.")
+    w("")
+    w("Images per second, median over alternating rounds (range in brackets); ratios are of the medians,")
+    w("and \"per round\" gives the median and range of the ratio within each round (the peers ran back to")
+    w("back, so a round shares its load). The load average was read before each run.")
+    models = [m for m in MODELS if any(k[0] == m for k in by)]
+    for model in models:
+        w("")
+        w(f"## {MODELS[model]}")
+        w("")
+        ld = [x for x in loads[model] if x == x]
+        if ld:
+            w(f"Load average before the runs: {min(ld):.2f}-{max(ld):.2f}.")
+            w("")
+        w("| | " + " | ".join(PEERS[p] for p in PEERS) + " | fgia / PyTorch | fgia / JAX |")
+        w("|---|" + "---:|" * (len(PEERS) + 2))
+        for key, label in (("train_img_per_s", "training img/s"), ("infer_img_per_s", "inference img/s")):
+            cells = [summary(by[(model, p)].get(key, [])) for p in PEERS]
+            med = {p: statistics.median(by[(model, p)][key]) if by[(model, p)].get(key) else 0 for p in PEERS}
+            per_round = defaultdict(list)
+            for (m, _), peers in rounds.items():
+                if m != model or key not in peers.get("fgia", {}):
+                    continue
+                for p in ("pytorch", "jax"):
+                    if peers.get(p, {}).get(key):
+                        per_round[p].append(peers["fgia"][key] / peers[p][key])
+            rat = []
+            for p in ("pytorch", "jax"):
+                r = ratio(med["fgia"], med[p])
+                if len(per_round[p]) > 1:
+                    xs = per_round[p]
+                    r += f" (per round {statistics.median(xs):.2f}x, {min(xs):.2f}-{max(xs):.2f})"
+                rat.append(r)
+            w(f"| {label} | " + " | ".join(cells) + " | " + " | ".join(rat) + " |")
+        cpu = by[(model, "fgia")]
+        if cpu.get("train_cpu_s_per_step"):
+            w("")
+            w(f"fgia's CPU time: {summary(cpu['train_cpu_s_per_step'])} s per training step, "
+              f"{summary(cpu.get('infer_cpu_s_per_batch', []))} s per inference batch (all threads).")
+    w("")
+    w("## Rows")
+    w("")
+    w("```")
+    for line in open(args.rows):
+        w(line.rstrip())
+    w("```")
+    sys.stdout.write("\n".join(out) + "\n")
+
+
+if __name__ == "__main__":
+    main()
