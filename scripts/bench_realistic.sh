@@ -72,11 +72,21 @@ run() {
 	local model="$1" peer="$2" round="$3" load out
 	shift 3
 	load="$(cut -d' ' -f1 /proc/loadavg)"
-	out="$("$@" 2>/dev/null | tail -n 1)"
-	echo "$model $peer $round load=$load $out" | tee -a "$raw" >&2
+	out="$("$@" 2>/dev/null)" || true
+	# fgia names the model's forward FLOPs per image: the report turns rates into GFLOP/s.
+	flops="$(sed -n 's/.* \([0-9.]*\) GFLOP forward per image.*/gflop_fwd=\1/p' <<<"$out")"
+	echo "$model $peer $round load=$load $(tail -n 1 <<<"$out") $flops" | tee -a "$raw" >&2
+}
+# peak: the machine's measured FMA peak (scripts/cpu_peak.c), when a C compiler is at hand.
+peak() {
+	if [ ! -x build/cpu_peak ] || [ scripts/cpu_peak.c -nt build/cpu_peak ]; then
+		cc -O2 -mavx2 -mfma -pthread scripts/cpu_peak.c -o build/cpu_peak 2>/dev/null || return 0
+	fi
+	echo "peak - $1 load=$(cut -d' ' -f1 /proc/loadavg) $(build/cpu_peak | tail -n 1)" | tee -a "$raw" >&2
 }
 
 started="$(date -u +%Y-%m-%dT%H:%MZ)"
+peak 0
 IFS=, read -r -a model_list <<<"$models"
 for model in "${model_list[@]}"; do
 	[ -n "$(fgia_args "$model")" ] || { echo "bench_realistic: unknown model '$model' (vit, swin, tiny)" >&2; exit 2; }
@@ -90,6 +100,7 @@ for model in "${model_list[@]}"; do
 	done
 done
 
+peak 1
 versions="fgia $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- fgia || echo '+changes'), XLA CPU plugin lammps-jax-pjrt-cpu 0.11.2; $($torch -c 'import torch, importlib.metadata as m; print("torch", torch.__version__, "+ OpenBLAS, timm", m.version("timm"))'); $($jax -c 'import jax, jaxlib.version; print(f"jax {jax.__version__}, jaxlib {jaxlib.version.__version__}")')"
 /usr/bin/python3 scripts/bench_realistic_report.py "$raw" \
 	--started "$started" --versions "$versions" \

@@ -61,7 +61,10 @@ def main():
     by = defaultdict(lambda: defaultdict(list))  # (model, peer) -> key -> values
     rounds = defaultdict(dict)  # (model, round) -> peer -> values
     loads = defaultdict(list)
+    peaks = [vals for model, _, _, vals in rows if model == "peak" and "peak_gflops_all" in vals]
     for model, peer, rnd, vals in rows:
+        if model == "peak":
+            continue
         for k, v in vals.items():
             by[(model, peer)][k].append(v)
         rounds[(model, rnd)][peer] = vals
@@ -76,6 +79,12 @@ def main():
     w("Images per second, median over alternating rounds (range in brackets); ratios are of the medians,")
     w("and \"per round\" gives the median and range of the ratio within each round (the peers ran back to")
     w("back, so a round shares its load). The load average was read before each run.")
+    peak_all = max((p["peak_gflops_all"] for p in peaks), default=0)
+    if peaks:
+        w("")
+        w("Measured FMA peak (scripts/cpu_peak.c, before and after the rounds): " + "; ".join(
+            f"{p['peak_gflops_1']:.0f} GFLOP/s on 1 core, {p['peak_gflops_all']:.0f} on {p['cores']:.0f} cores, "
+            f"clock {p['clock_ghz']:.2f} GHz (load {p.get('load', float('nan')):.2f})" for p in peaks) + ".")
     models = [m for m in MODELS if any(k[0] == m for k in by)]
     for model in models:
         w("")
@@ -110,6 +119,16 @@ def main():
             w("")
             w(f"fgia's CPU time: {summary(cpu['train_cpu_s_per_step'])} s per training step, "
               f"{summary(cpu.get('infer_cpu_s_per_batch', []))} s per inference batch (all threads).")
+        if cpu.get("gflop_fwd") and cpu.get("train_img_per_s"):
+            fwd = statistics.median(cpu["gflop_fwd"])
+            tr = statistics.median(cpu["train_img_per_s"]) * 3 * fwd
+            inf = statistics.median(cpu.get("infer_img_per_s", [0])) * fwd
+            line = (f"Model FLOPs ({fwd:.2f} GFLOP forward per image, training counted as 3x): fgia reaches "
+                    f"{tr:.0f} GFLOP/s training and {inf:.0f} GFLOP/s inference")
+            if peak_all:
+                line += f", {100 * tr / peak_all:.0f}% and {100 * inf / peak_all:.0f}% of the measured peak"
+            w("")
+            w(line + ".")
     w("")
     w("## Rows")
     w("")
