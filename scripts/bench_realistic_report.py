@@ -39,7 +39,7 @@ def parse(path):
 
 def summary(xs):
     if not xs:
-        return "failed"
+        return "-"
     m = statistics.median(xs)
     if len(xs) == 1:
         return f"{m:.2f}"
@@ -78,7 +78,10 @@ def main():
     w("")
     w("Images per second, median over alternating rounds (range in brackets); ratios are of the medians,")
     w("and \"per round\" gives the median and range of the ratio within each round (the peers ran back to")
-    w("back, so a round shares its load). The load average was read before each run.")
+    w("back, so a round shares its load). The load average was read before each run. The CPU rows are")
+    w("each process's CPU time (every thread) per step: less is better, and their ratios are the peer's")
+    w("over fgia's. Other jobs disturb them much less than the wall-clock rates, but threads that spin")
+    w("while they wait count too.")
     peak_all = max((p["peak_gflops_all"] for p in peaks), default=0)
     if peaks:
         w("")
@@ -96,8 +99,11 @@ def main():
             w("")
         w("| | " + " | ".join(PEERS[p] for p in PEERS) + " | fgia / PyTorch | fgia / JAX |")
         w("|---|" + "---:|" * (len(PEERS) + 2))
-        for key, label in (("train_img_per_s", "training img/s"), ("infer_img_per_s", "inference img/s")):
-            cells = [summary(by[(model, p)].get(key, [])) for p in PEERS]
+        for key, label in (("train_img_per_s", "training img/s"), ("infer_img_per_s", "inference img/s"),
+                           ("train_cpu_s_per_step", "CPU s per training step"),
+                           ("infer_cpu_s_per_batch", "CPU s per inference batch")):
+            cells = [summary(by[(model, p)].get(key, [])) if by[(model, p)].get("train_img_per_s") else "failed"
+                     for p in PEERS]
             med = {p: statistics.median(by[(model, p)][key]) if by[(model, p)].get(key) else 0 for p in PEERS}
             per_round = defaultdict(list)
             for (m, _), peers in rounds.items():
@@ -106,19 +112,18 @@ def main():
                 for p in ("pytorch", "jax"):
                     if peers.get(p, {}).get(key):
                         per_round[p].append(peers["fgia"][key] / peers[p][key])
+            cpu_row = key.endswith("_cpu_s_per_step") or key.endswith("_cpu_s_per_batch")
+            if cpu_row:  # less CPU is better: the ratio is the peer's over fgia's
+                per_round = defaultdict(list, {p: [1 / x for x in xs] for p, xs in per_round.items()})
             rat = []
             for p in ("pytorch", "jax"):
-                r = ratio(med["fgia"], med[p])
+                r = ratio(med[p], med["fgia"]) if cpu_row else ratio(med["fgia"], med[p])
                 if len(per_round[p]) > 1:
                     xs = per_round[p]
                     r += f" (per round {statistics.median(xs):.2f}x, {min(xs):.2f}-{max(xs):.2f})"
                 rat.append(r)
             w(f"| {label} | " + " | ".join(cells) + " | " + " | ".join(rat) + " |")
         cpu = by[(model, "fgia")]
-        if cpu.get("train_cpu_s_per_step"):
-            w("")
-            w(f"fgia's CPU time: {summary(cpu['train_cpu_s_per_step'])} s per training step, "
-              f"{summary(cpu.get('infer_cpu_s_per_batch', []))} s per inference batch (all threads).")
         if cpu.get("gflop_fwd") and cpu.get("train_img_per_s"):
             fwd = statistics.median(cpu["gflop_fwd"])
             tr = statistics.median(cpu["train_img_per_s"]) * 3 * fwd

@@ -13,7 +13,7 @@ AdamW (lr 1e-3, weight decay 0.05) on cross-entropy, as `fgia bench`. Each
 timed step is measured on its own; the last line gives the rates over all
 timed steps and the median step:
 
-  train_img_per_s=X infer_img_per_s=Y train_median_step_s=A infer_median_batch_s=B
+  train_img_per_s=X infer_img_per_s=Y train_cpu_s_per_step=A infer_cpu_s_per_batch=B
 
 Run in build/venv-bench (scripts/bench_realistic.sh makes it: Debian's
 python3-torch 1.13 with OpenBLAS, timm from PyPI):
@@ -21,7 +21,6 @@ python3-torch 1.13 with OpenBLAS, timm from PyPI):
 """
 import argparse
 import logging
-import statistics
 import time
 import warnings
 
@@ -35,14 +34,17 @@ MODELS = {
 
 
 def timed(fn, warmup, steps):
+    """Wall seconds of each timed call, and the process CPU seconds (every
+    thread) per call, the figure that other jobs on the machine disturb less."""
     for _ in range(warmup):
         fn()
     times = []
+    cpu = time.process_time()
     for _ in range(steps):
         t = time.perf_counter()
         fn()
         times.append(time.perf_counter() - t)
-    return times
+    return times, (time.process_time() - cpu) / steps
 
 
 def main():
@@ -78,17 +80,17 @@ def main():
         opt.step()
 
     model.train()
-    train = timed(step, args.warmup, args.steps)
+    train, train_cpu = timed(step, args.warmup, args.steps)
 
     model.eval()
     xi = torch.randn(args.infer_batch, 3, side, side)
     with torch.no_grad():
-        infer = timed(lambda: model(xi), 1, args.infer_steps)
+        infer, infer_cpu = timed(lambda: model(xi), 1, args.infer_steps)
     print(f"timm {timm.__version__} {name} {kwargs}, torch {torch.__version__}, {torch.get_num_threads()} threads")
     print(
         f"train_img_per_s={args.batch * len(train) / sum(train):.2f} "
         f"infer_img_per_s={args.infer_batch * len(infer) / sum(infer):.2f} "
-        f"train_median_step_s={statistics.median(train):.3f} infer_median_batch_s={statistics.median(infer):.3f}"
+        f"train_cpu_s_per_step={train_cpu:.3f} infer_cpu_s_per_batch={infer_cpu:.3f}"
     )
 
 
