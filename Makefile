@@ -176,3 +176,12 @@ timm-fixtures: deps-timm
 # compares outputs; also exports runs trained by fgia: reports/timm-parity.md.
 timm-parity: deps-timm build
 	$(TIMM_VENV)/bin/python scripts/timm_fixtures.py roundtrip
+
+# fgia against timm in PyTorch and against JAX at ViT-S/16-224 and
+# Swin-V2-T-256 (5000 classes) on the CPU, in alternating rounds; the peers'
+# venvs (build/venv-bench, build/venv-jax) are made by
+# scripts/install_bench_peers.sh. About half an hour with the defaults;
+# scripts/bench_realistic.sh -m vit -r 3 runs ViT-S alone (about 12 min).
+.PHONY: bench-realistic
+bench-realistic: deps deps-bench build
+	scripts/bench_realistic.sh

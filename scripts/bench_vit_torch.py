@@ -9,7 +9,8 @@ on the cls token, 10 classes. AdamW lr 1e-3, weight decay 0.05. Training
 batch 128, inference batch 500. Random inputs: the speed does not depend on
 the pixels.
 
-Prints, as its last line: train_img_per_s=X infer_img_per_s=Y
+Prints, as its last line: train_img_per_s=X infer_img_per_s=Y, then the
+process CPU seconds (every thread) per step and per inference batch
 Run with Debian's python3-torch (1.13) and libopenblas0-pthread:
     /usr/bin/python3 scripts/bench_vit_torch.py --steps 30
 """
@@ -82,10 +83,11 @@ def main():
 
     for _ in range(5):
         step()
-    t = time.perf_counter()
+    t, c = time.perf_counter(), time.process_time()
     for _ in range(args.steps):
         step()
     train = 128 * args.steps / (time.perf_counter() - t)
+    train_cpu = (time.process_time() - c) / args.steps
 
     model.eval()
     xi = torch.randn(500, 1, 28, 28)
@@ -93,12 +95,14 @@ def main():
         for _ in range(2):
             model(xi)
         n = max(args.steps // 3, 5)
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         for _ in range(n):
             model(xi)
         infer = 500 * n / (time.perf_counter() - t)
+        infer_cpu = (time.process_time() - c) / n
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, BLAS: {torch.__config__.show().count('OpenBLAS') and 'OpenBLAS' or 'other'}")
-    print(f"train_img_per_s={train:.1f} infer_img_per_s={infer:.1f}")
+    print(f"train_img_per_s={train:.1f} infer_img_per_s={infer:.1f} "
+          f"train_cpu_s_per_step={train_cpu:.3f} infer_cpu_s_per_batch={infer_cpu:.3f}")
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/gomlx/gomlx/backends"
 	_ "github.com/gomlx/gomlx/backends/default" // registers "go" (simplego) and "xla"
@@ -140,4 +141,11 @@ func NewWithConfig(config string) (backends.Backend, error) {
 		return nil, fmt.Errorf("backend %q: %w", config, err)
 	}
 	return b, nil
+}
+
+// isXLA says whether a GOMLX_BACKEND-style configuration names GoMLX's XLA
+// backend.
+func isXLA(config string) bool {
+	name, _, _ := strings.Cut(config, ":")
+	return name == "xla" || name == "stablehlo" || name == "hlo" || name == "pjrt"
 }

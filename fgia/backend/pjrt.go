@@ -134,8 +134,8 @@ func FormatPJRTOptions(opts map[string]any) string {
 // configuration ("xla:/abs/path/plugin.so[,tf32,...]") with PJRT client
 // options, which the configuration string cannot carry.
 func NewXLABackend(config string, opts map[string]any) (backends.Backend, error) {
-	name, rest, ok := strings.Cut(config, ":")
-	if !ok || (name != "xla" && name != "stablehlo" && name != "hlo" && name != "pjrt") {
+	_, rest, ok := strings.Cut(config, ":")
+	if !ok || !isXLA(config) {
 		return nil, fmt.Errorf("backend: PJRT options need an XLA backend (xla:/path/plugin.so), not %q", config)
 	}
 	os.Setenv("GOMLX_NO_AUTO_INSTALL", "1")

@@ -28,7 +28,10 @@ type Options struct {
 	WarmupSteps int // untimed steps, compilation included
 	TrainBatch  int
 	InferBatch  int
-	Seed        uint64
+	// InferSteps is the number of timed inference batches (after two
+	// untimed ones); 0: max(Steps/3, 5).
+	InferSteps int
+	Seed       uint64
 }
 
 // DefaultOptions are the benchmark settings: batch 128 training,
@@ -43,6 +46,8 @@ type Result struct {
 	TrainImgPerS     float64
 	InferImgPerS     float64
 	TrainStepMS      float64
+	TrainCPUPerStep  float64       // process CPU seconds per timed step, all threads (see processCPU)
+	InferCPUPerBatch float64       // the same per inference batch
 	FirstTrainStep   time.Duration // compilation included
 	FirstInferBatch  time.Duration
 	TrainGFLOPPerS   float64 // model FLOPs (3x forward for training) per second
@@ -53,7 +58,8 @@ type Result struct {
 
 // Line is the result's last-line summary, parsed by scripts.
 func (r Result) Line() string {
-	return fmt.Sprintf("train_img_per_s=%.1f infer_img_per_s=%.1f", r.TrainImgPerS, r.InferImgPerS)
+	return fmt.Sprintf("train_img_per_s=%.2f infer_img_per_s=%.2f train_cpu_s_per_step=%.3f infer_cpu_s_per_batch=%.3f",
+		r.TrainImgPerS, r.InferImgPerS, r.TrainCPUPerStep, r.InferCPUPerBatch)
 }
 
 // BenchViT is the benchmark model: vit-bench with a linear head on the cls
@@ -121,11 +127,12 @@ func RunSetup(b backends.Backend, spec model.Spec, opt Options, s Setup) (Result
 		}
 		trainArgs = append(trainArgs, images, tensors.FromValue(labels))
 	}
-	first, el, err := timeSteps(opt.WarmupSteps, opt.Steps, func() error { return execAndWait(step, trainArgs) })
+	first, el, cpu, err := timeSteps(opt.WarmupSteps, opt.Steps, func() error { return execAndWait(step, trainArgs) })
 	if err != nil {
 		return res, err
 	}
 	res.FirstTrainStep = first
+	res.TrainCPUPerStep = cpu / float64(opt.Steps)
 	res.TrainStepMS = 1000 * el / float64(opt.Steps)
 	res.TrainImgPerS = float64(opt.Steps*opt.TrainBatch) / el
 	res.TrainGFLOPPerS = res.TrainImgPerS * 3 * res.FLOPsPerImageFwd / 1e9
@@ -144,12 +151,16 @@ func RunSetup(b backends.Backend, spec model.Spec, opt Options, s Setup) (Result
 	for range n {
 		inferArgs = append(inferArgs, randomImages(rng, opt.InferBatch/n, side, ch))
 	}
-	batches := max(opt.Steps/3, 5)
-	first, el, err = timeSteps(2, batches, func() error { return execAndWait(infer, inferArgs) })
+	batches := opt.InferSteps
+	if batches <= 0 {
+		batches = max(opt.Steps/3, 5)
+	}
+	first, el, cpu, err = timeSteps(2, batches, func() error { return execAndWait(infer, inferArgs) })
 	if err != nil {
 		return res, err
 	}
 	res.FirstInferBatch = first
+	res.InferCPUPerBatch = cpu / float64(batches)
 	res.InferImgPerS = float64(batches*opt.InferBatch) / el
 	res.InferGFLOPPerS = res.InferImgPerS * res.FLOPsPerImageFwd / 1e9
 	return res, nil
@@ -194,23 +205,24 @@ func execAndWait(e *context.Exec, args []any) error {
 
 // timeSteps runs fn warmup times, at least once so that compilation never
 // lands in the timed steps (the first call is timed alone: compilation),
-// then steps times, and returns the first call's time and the seconds the
-// timed steps took.
-func timeSteps(warmup, steps int, fn func() error) (first time.Duration, seconds float64, err error) {
+// then steps times, and returns the first call's time and the wall and
+// process CPU seconds the timed steps took.
+func timeSteps(warmup, steps int, fn func() error) (first time.Duration, seconds, cpuSeconds float64, err error) {
 	start := time.Now()
 	for i := range max(warmup, 1) {
 		if err := fn(); err != nil {
-			return 0, 0, err
+			return 0, 0, 0, err
 		}
 		if i == 0 {
 			first = time.Since(start)
 		}
 	}
+	cpu := processCPU()
 	start = time.Now()
 	for range steps {
 		if err := fn(); err != nil {
-			return first, 0, err
+			return first, 0, 0, err
 		}
 	}
-	return first, time.Since(start).Seconds(), nil
+	return first, time.Since(start).Seconds(), (processCPU() - cpu).Seconds(), nil
 }

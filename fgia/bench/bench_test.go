@@ -17,11 +17,11 @@ func TestRunReportsThroughput(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.TrainImgPerS <= 0 || r.InferImgPerS <= 0 || r.ParamCount != 138368 {
+	if r.TrainImgPerS <= 0 || r.InferImgPerS <= 0 || r.TrainCPUPerStep <= 0 || r.InferCPUPerBatch <= 0 || r.ParamCount != 138368 {
 		t.Errorf("result %+v", r)
 	}
-	var tr, in float64
-	if n, err := fmt.Sscanf(r.Line(), "train_img_per_s=%g infer_img_per_s=%g", &tr, &in); n != 2 || err != nil || !strings.HasPrefix(r.Line(), "train_img_per_s=") {
+	var tr, in, tc, ic float64
+	if n, err := fmt.Sscanf(r.Line(), "train_img_per_s=%g infer_img_per_s=%g train_cpu_s_per_step=%g infer_cpu_s_per_batch=%g", &tr, &in, &tc, &ic); n != 4 || err != nil || !strings.HasPrefix(r.Line(), "train_img_per_s=") {
 		t.Errorf("last line %q does not parse: %v", r.Line(), err)
 	}
 }

@@ -303,10 +303,16 @@ func operandGrad(v *graph.Node, thisRank int, thisContracting, thisBatch []int, 
 	vFirst := slices.Concat(thisBatch, thisCross, fromOther)
 	otherFirst := slices.Concat(thisBatch, fromOther, thisCross)
 	// Put the operand whose order needs no transpose first (a weight's
-	// gradient [in, out] comes out as other·v, an input's as v·other).
+	// gradient [in, out] comes out as other·v, an input's as v·other); on
+	// XLA, the order that moves fewer values (see otherFirstOnXLA).
+	otherLhs := isIdentity(otherFirst) && !isIdentity(vFirst)
+	if !PureGo(v.Graph()) {
+		otherLhs = otherFirstOnXLA(side{other.Shape().Dimensions, otherCross, otherBatch},
+			side{v.Shape().Dimensions, vOther, vBatch}, otherFirst, vFirst, otherLhs)
+	}
 	var g *graph.Node
 	source := vFirst
-	if isIdentity(otherFirst) && !isIdentity(vFirst) {
+	if otherLhs {
 		source = otherFirst
 		g = contract(other, otherCross, otherBatch, v, vOther, vBatch)
 	} else {

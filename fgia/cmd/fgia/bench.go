@@ -30,6 +30,7 @@ func benchCmd(fs *flag.FlagSet) func() error {
 	classes := fs.Int("classes", 0, "classes of the linear head (0: 10 for the 28x28 models, else 5000)")
 	fs.IntVar(&o.Steps, "steps", o.Steps, "timed training steps (after warm-up)")
 	fs.IntVar(&o.WarmupSteps, "warmup", o.WarmupSteps, "untimed training steps, compilation included")
+	fs.IntVar(&o.InferSteps, "infer-steps", 0, "timed inference batches (0: a third of --steps, at least 5)")
 	batch := fs.Int("batch", 0, "training batch, global as in fgia train: split over --devices (0: 128 a device for the 28x28 models, else 16)")
 	inferBatch := fs.Int("infer-batch", 0, "inference batch, global (0: 500 a device for the 28x28 models, else 64)")
 	devices := fs.Int("devices", 1, "data-parallel over this many devices (GoMLX AutoSharding); 0: all of the backend's")
@@ -80,10 +81,10 @@ func benchCmd(fs *flag.FlagSet) func() error {
 		fmt.Fprintf(stdout, "model: %s (%d backbone parameters, %.2f GFLOP forward per image; training counted as 3x)\n", *name, bb.NumParams(), r.FLOPsPerImageFwd/1e9)
 		fmt.Fprintf(stdout, "backend: %s; %s\n", choice, b.Description())
 		fmt.Fprintf(stdout, "devices: %d of %d (batch %d per device), matmuls %s\n", n, b.NumDevices(), tb, *precision)
-		fmt.Fprintf(stdout, "train: %.1f ms/step at batch %d, first step (compilation) %s, %.3g TFLOP/s, MFU %.3g%% of %g TFLOP/s per device\n",
-			r.TrainStepMS, o.TrainBatch, r.FirstTrainStep.Round(1e6), r.TrainGFLOPPerS/1e3, 100*bench.MFU(r.TrainGFLOPPerS, *peak, n), *peak)
-		fmt.Fprintf(stdout, "infer: batch %d, first batch %s, %.3g TFLOP/s, MFU %.3g%%\n",
-			o.InferBatch, r.FirstInferBatch.Round(1e6), r.InferGFLOPPerS/1e3, 100*bench.MFU(r.InferGFLOPPerS, *peak, n))
+		fmt.Fprintf(stdout, "train: %.1f ms/step at batch %d (%.2f CPU s/step), first step (compilation) %s, %.3g TFLOP/s, MFU %.3g%% of %g TFLOP/s per device\n",
+			r.TrainStepMS, o.TrainBatch, r.TrainCPUPerStep, r.FirstTrainStep.Round(1e6), r.TrainGFLOPPerS/1e3, 100*bench.MFU(r.TrainGFLOPPerS, *peak, n), *peak)
+		fmt.Fprintf(stdout, "infer: batch %d (%.2f CPU s/batch), first batch %s, %.3g TFLOP/s, MFU %.3g%%\n",
+			o.InferBatch, r.InferCPUPerBatch, r.FirstInferBatch.Round(1e6), r.InferGFLOPPerS/1e3, 100*bench.MFU(r.InferGFLOPPerS, *peak, n))
 		fmt.Fprintln(stdout, r.Line())
 		return nil
 	}

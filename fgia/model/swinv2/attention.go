@@ -38,14 +38,17 @@ func windowAttention(ctx *context.Context, gc *graphConsts, x *Node, s stageGeom
 	k := nn.Linear(ctx.In("k"), windows, false, heads, hd)
 	v := nn.Linear(ctx.In("v"), windows, true, heads, hd)
 
-	// Cosine attention: the logits are cos(q, k) in [-1, 1], scaled per head.
-	q = L2Normalize(q, -1)
-	k = L2Normalize(k, -1)
-	logits := gemm.DotGeneral(q, []int{4}, []int{0, 1, 3}, k, []int{4}, []int{0, 1, 3}) // [B, nW, heads, N, N]
+	// Cosine attention: the logits are cos(q, k) in [-1, 1], scaled per head. The scale
+	// multiplies the normalised q, [.., N, heads, hd], rather than the logits, [.., heads, N, N]:
+	// the same product, on N/hd times fewer values (on XLA's CPU plugin the logits' scaling was
+	// fused into a library kernel that needed the scale broadcast to their full size).
 	logitScale := ctx.WithInitializer(constantInit(math.Log(10))).
 		VariableWithShape("logit_scale", shapes.Make(x.DType(), heads)).ValueGraph(g)
 	scale := Exp(MinScalar(logitScale, maxLogitScale))
-	logits = Mul(logits, Reshape(scale, 1, 1, heads, 1, 1))
+	q = L2Normalize(q, -1)
+	q = Mul(q, nn.Expand(Reshape(scale, 1, 1, 1, heads, 1), q))
+	k = L2Normalize(k, -1)
+	logits := gemm.DotGeneral(q, []int{4}, []int{0, 1, 3}, k, []int{4}, []int{0, 1, 3}) // [B, nW, heads, N, N]
 	logits = Add(logits, InsertAxes(positionBias(ctx.In("cpb_mlp"), gc, s, heads, x), 0, 0))
 	if shifted {
 		logits = Add(logits, shiftMask(gc, s, x.DType()))
