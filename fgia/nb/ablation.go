@@ -201,7 +201,7 @@ func (r *Reproduction) Provenance() (*Table, error) {
 	if err != nil {
 		return nil, fmt.Errorf("nb: %s: %w", Rel(filepath.Join(r.Dir, reproduce.Provenance)), err)
 	}
-	bad, err := reproduce.VerifyFiles(r.Dir)
+	differ, missing, err := reproduce.VerifyFiles(r.Dir)
 	if err != nil {
 		return nil, err
 	}
@@ -229,8 +229,12 @@ func (r *Reproduction) Provenance() (*Table, error) {
 		plugin = fmt.Sprintf("%s, sha256 %s…", filepath.Base(pv.Plugin.Path), pv.Plugin.SHA256[:min(12, len(pv.Plugin.SHA256))])
 	}
 	files := fmt.Sprintf("%d files with their SHA-256; all match", len(pv.Files))
-	if len(bad) > 0 {
-		files = fmt.Sprintf("%d files with their SHA-256; %d differ or are missing, first %s", len(pv.Files), len(bad), bad[0])
+	if len(missing) > 0 {
+		files = fmt.Sprintf("%d files with their SHA-256; the %d here match, %d stayed on the machine that ran it (run folders and lists are not committed)",
+			len(pv.Files), len(pv.Files)-len(missing), len(missing))
+	}
+	if len(differ) > 0 {
+		files = fmt.Sprintf("%d files with their SHA-256; %d differ, first %s", len(pv.Files), len(differ), differ[0])
 	}
 	t := &Table{Columns: []Column{{Name: "fact"}, {Name: "value"}}}
 	for _, kv := range [][2]string{

@@ -10,16 +10,9 @@ import (
 	"github.com/fgia/fgia/fgia/report"
 )
 
-// Probabilities reads a prediction file as probabilities (the softmax of
-// its logits; an ensemble's logits are log P, so it reads the same way).
-func Probabilities(path string) (*predict.Matrix, error) {
-	m, err := predict.ReadMatrix(path)
-	if err != nil {
-		return nil, err
-	}
-	m.Softmax()
-	return m, nil
-}
+// Probabilities reads a prediction file as probabilities
+// (predict.ReadProbabilities).
+func Probabilities(path string) (*predict.Matrix, error) { return predict.ReadProbabilities(path) }
 
 // Labeling is one labelling of a test split (an argmax, a re-distribution)
 // to compare with others.

@@ -218,6 +218,17 @@ type Matrix struct {
 // Row returns the values of image i (a view, not a copy).
 func (m *Matrix) Row(i int) []float32 { return m.Data[i*m.Classes : (i+1)*m.Classes] }
 
+// ReadProbabilities loads a prediction file as probabilities: the softmax
+// of its logits (an ensemble's logits are log P, so it reads the same way).
+func ReadProbabilities(path string) (*Matrix, error) {
+	m, err := ReadMatrix(path)
+	if err != nil {
+		return nil, err
+	}
+	m.Softmax()
+	return m, nil
+}
+
 // ReadMatrix loads the logits of a prediction file.
 func ReadMatrix(path string) (*Matrix, error) {
 	info, err := Stat(path)

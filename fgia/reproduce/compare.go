@@ -1,7 +1,9 @@
 package reproduce
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"math"
 	"path/filepath"
 	"strings"
@@ -20,13 +22,24 @@ type Difference struct {
 	MissingRef bool // the reference has no such row
 }
 
+// ErrNoReference is what Compare wraps when the reference folder holds no
+// per-seed table to compare with.
+var ErrNoReference = errors.New("no reference to compare with")
+
 // Compare sets the per-seed rows of the reproduction in out against those
 // of the reference folder ref (a committed reproduction), seed by seed:
 // the same seed on the same machine should give the same numbers; across
 // machines they may differ, and the reference row's interval says by how
 // much a difference is noise.
+//
+// A reference without a per-seed table (none committed yet, or one that an
+// older fgia wrote) gives an error that wraps ErrNoReference: the
+// reproduction itself is fine, there is only nothing to compare it with.
 func Compare(ref, out string) ([]Difference, error) {
 	refSeeds, err := table.Read[SeedRow](filepath.Join(ref, SeedTable))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("reproduce: the reference %s has no %s (not made yet, or written by an older fgia): %w", ref, SeedTable, ErrNoReference)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("reproduce: the reference %s: %w", ref, err)
 	}

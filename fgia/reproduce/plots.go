@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"slices"
 
+	"github.com/fgia/fgia/fgia/longtail"
 	"github.com/fgia/fgia/fgia/plotpng"
 	"github.com/fgia/fgia/fgia/predict"
 	"github.com/fgia/fgia/fgia/recipe"
@@ -93,7 +94,7 @@ func (p *pipeline) distributionPlot(s *seedRun) error {
 	if from == "" {
 		return nil
 	}
-	order := byFrequency(p.counts)
+	order := longtail.ByFrequency(p.counts)
 	xs := make([]float64, p.classes)
 	byRank := make([]string, p.classes)
 	for i, c := range order {
@@ -204,14 +205,4 @@ func (p *pipeline) sweepPlot() error {
 	}
 	fig, err := report.KSweep(fmt.Sprintf("One-pass re-distribution: K from 0.6 to 1.1 N/C (mean of %d seed(s))", p.Seeds), splits)
 	return p.save(fig, err, PlotKSweep)
-}
-
-// byFrequency lists the classes from the most to the least frequent.
-func byFrequency(counts []int) []int {
-	order := make([]int, len(counts))
-	for i := range order {
-		order[i] = i
-	}
-	slices.SortStableFunc(order, func(a, b int) int { return counts[b] - counts[a] })
-	return order
 }

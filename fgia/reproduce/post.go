@@ -143,7 +143,7 @@ func (s *seedRun) redistribute(st recipe.Step) error {
 	frac := st.KFrac
 	champion := st.Method == recipe.Champion
 	if frac == 0 && st.Method != recipe.Sinkhorn && len(st.K) == 0 {
-		m, err := probabilities(s.preds[st.From]["testa"])
+		m, err := predict.ReadProbabilities(s.preds[st.From]["testa"])
 		if err != nil {
 			return err
 		}
@@ -153,7 +153,7 @@ func (s *seedRun) redistribute(st recipe.Step) error {
 	}
 	var ks []string
 	out, err := s.each(st.Name, s.preds[st.From], func(split, in, out string) error {
-		m, err := probabilities(in)
+		m, err := predict.ReadProbabilities(in)
 		if err != nil {
 			return err
 		}
@@ -180,16 +180,6 @@ func (s *seedRun) redistribute(st recipe.Step) error {
 	return err
 }
 
-// probabilities reads a prediction file as probabilities.
-func probabilities(path string) (*predict.Matrix, error) {
-	m, err := predict.ReadMatrix(path)
-	if err != nil {
-		return nil, err
-	}
-	m.Softmax()
-	return m, nil
-}
-
 // SweepRow is one point of the K sweep.
 type SweepRow struct {
 	Seed   int     `parquet:"seed"`
@@ -209,7 +199,7 @@ func (s *seedRun) sweepK(st recipe.Step) error {
 		method := map[bool]string{false: recipe.Exclusive, true: recipe.Champion}[champion]
 		var chosen float64
 		for _, sp := range Splits {
-			m, err := probabilities(s.preds[st.From][sp])
+			m, err := predict.ReadProbabilities(s.preds[st.From][sp])
 			if err != nil {
 				return err
 			}

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"io"
 	"io/fs"
 	"os"
@@ -134,22 +135,27 @@ func ReadProvenance(out string) (*ProvenanceInfo, error) {
 	return &pv, json.Unmarshal(b, &pv)
 }
 
-// VerifyFiles checks every file provenance.json lists against its SHA-256
-// and returns the ones that differ or are missing.
-func VerifyFiles(out string) ([]string, error) {
+// VerifyFiles checks every file provenance.json lists against its SHA-256:
+// differ are the files whose bytes changed, missing those that are not
+// there (a committed reproduction leaves its run folders and lists on the
+// machine that made it).
+func VerifyFiles(out string) (differ, missing []string, err error) {
 	pv, err := ReadProvenance(out)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	var bad []string
 	for rel, want := range pv.Files {
 		got, err := fileSHA256(filepath.Join(out, filepath.FromSlash(rel)))
-		if err != nil || got != want {
-			bad = append(bad, rel)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			missing = append(missing, rel)
+		case err != nil || got != want:
+			differ = append(differ, rel)
 		}
 	}
-	slices.Sort(bad)
-	return bad, nil
+	slices.Sort(differ)
+	slices.Sort(missing)
+	return differ, missing, nil
 }
 
 func fileSHA256(path string) (string, error) {

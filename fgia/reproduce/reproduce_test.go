@@ -3,6 +3,7 @@ package reproduce
 import (
 	"bytes"
 	"crypto/sha1"
+	"errors"
 	"fmt"
 	"image"
 	"image/color"
@@ -12,6 +13,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -157,8 +159,18 @@ func TestSmokeOnAnotherDataSet(t *testing.T) {
 	if strings.Contains(string(base), "broken.jpg") || strings.Count(string(base), "\n") != 42 {
 		t.Errorf("baseline list:\n%s", base)
 	}
-	if bad, err := VerifyFiles(out); err != nil || len(bad) > 0 {
-		t.Errorf("provenance.json: %v, files that differ: %v", err, bad)
+	if differ, missing, err := VerifyFiles(out); err != nil || len(differ) > 0 || len(missing) > 0 {
+		t.Errorf("provenance.json: %v, files that differ: %v, missing: %v", err, differ, missing)
+	}
+	// A changed file differs; a removed one is missing.
+	if err := os.WriteFile(filepath.Join(out, Markdown), []byte("edited\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(filepath.Join(out, ResultsCSV)); err != nil {
+		t.Fatal(err)
+	}
+	if differ, missing, err := VerifyFiles(out); err != nil || !slices.Equal(differ, []string{Markdown}) || !slices.Equal(missing, []string{ResultsCSV}) {
+		t.Errorf("after editing %s and removing %s: differ %v, missing %v (%v)", Markdown, ResultsCSV, differ, missing, err)
 	}
 	pv, err := ReadProvenance(out)
 	if err != nil || pv.Seeds != 1 || pv.Recipe.Name != "quick" || pv.Files[Markdown] == "" || len(pv.StepWall) == 0 {
@@ -208,6 +220,10 @@ func TestSmokeOnAnotherDataSet(t *testing.T) {
 	}
 	if md := CompareMarkdown(diffs, out); !strings.Contains(md, fmt.Sprintf("%d rows identical", len(diffs))) {
 		t.Errorf("comparison:\n%s", md)
+	}
+	// A folder without a per-seed table (an older fgia's, or none yet) is no reference.
+	if _, err := Compare(t.TempDir(), out); !errors.Is(err, ErrNoReference) {
+		t.Errorf("compared with an empty folder: %v, want ErrNoReference", err)
 	}
 }
 

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"path/filepath"
@@ -88,10 +89,15 @@ func reproduceCmd(fs *flag.FlagSet) func() error {
 			return nil
 		}
 		diffs, err := reproduce.Compare(*compare, o.Out)
-		if err != nil {
+		var md string
+		switch {
+		case errors.Is(err, reproduce.ErrNoReference):
+			md = fmt.Sprintf("Not compared: %v.\n", err)
+		case err != nil:
 			return err
+		default:
+			md = reproduce.CompareMarkdown(diffs, *compare)
 		}
-		md := reproduce.CompareMarkdown(diffs, *compare)
 		fmt.Fprint(stdout, md)
 		return atomicfile.WriteBytes(filepath.Join(o.Out, "compare.md"), []byte(md))
 	}
