@@ -29,12 +29,13 @@ from PyPI, pinned, CPU only):
 """
 import argparse
 import math
-import time
 
 import jax
 import jaxlib.version
 import jax.numpy as jnp
 import numpy as np
+
+from bench_timing import timed
 
 
 def dense_init(key, fan_in, *out):
@@ -275,20 +276,6 @@ def adamw(lr=1e-3, b1=0.9, b2=0.999, eps=1e-8, wd=0.05):
         return jax.tree_util.tree_map(upd, params, m, v), {"m": m, "v": v, "t": t}
 
     return init, update
-
-
-def timed(fn, warmup, steps):
-    """Wall seconds of each timed call, and the process CPU seconds (every
-    thread) per call, the figure that other jobs on the machine disturb less."""
-    for _ in range(warmup):
-        fn()
-    times = []
-    cpu = time.process_time()
-    for _ in range(steps):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return times, (time.process_time() - cpu) / steps
 
 
 def main():

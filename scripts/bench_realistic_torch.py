@@ -21,30 +21,17 @@ python3-torch 1.13 with OpenBLAS, timm from PyPI):
 """
 import argparse
 import logging
-import time
 import warnings
 
 import torch
 from torch import nn
 
+from bench_timing import timed
+
 MODELS = {
     "vit": ("vit_small_patch16_224", dict(global_pool="avg", drop_path_rate=0.1), 224),
     "swin": ("swinv2_tiny_window16_256", dict(drop_path_rate=0.2), 256),
 }
-
-
-def timed(fn, warmup, steps):
-    """Wall seconds of each timed call, and the process CPU seconds (every
-    thread) per call, the figure that other jobs on the machine disturb less."""
-    for _ in range(warmup):
-        fn()
-    times = []
-    cpu = time.process_time()
-    for _ in range(steps):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return times, (time.process_time() - cpu) / steps
 
 
 def main():

@@ -216,13 +216,24 @@ func TestProvenanceFacts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s := renderHTML(t, tb); !strings.Contains(s, "1 differ or are missing, first results.csv") {
+	if s := renderHTML(t, tb); !strings.Contains(s, "1 differ, first results.csv") {
 		t.Errorf("a changed file is not reported:\n%s", s)
 	}
 
 	csvTable, err := r.ResultsCSV()
 	if err != nil || csvTable == nil || len(csvTable.Rows) != 0 || csvTable.Columns[0].Name != "changed" {
 		t.Errorf("results.csv table %v %v", csvTable, err)
+	}
+	// A committed reproduction leaves files on the machine that ran it: missing, not changed.
+	if err := os.Remove(filepath.Join(dir, reproduce.ResultsCSV)); err != nil {
+		t.Fatal(err)
+	}
+	tb, err = r.Provenance()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := renderHTML(t, tb); !strings.Contains(s, "the 0 here match, 1 stayed on the machine that ran it") {
+		t.Errorf("a missing file is not reported as such:\n%s", s)
 	}
 	if tb, err := (&Reproduction{Dir: t.TempDir()}).Provenance(); tb != nil || err != nil {
 		t.Errorf("provenance of a folder without one: %v %v", tb, err)
