@@ -232,6 +232,13 @@ func valueName(f *flag.Flag) string {
 	if p, ok := f.Value.(interface{ Placeholder() string }); ok {
 		return p.Placeholder()
 	}
+	// An alias ("same as --labels-dir ...") shows the value of the flag it stands for.
+	if rest, ok := strings.CutPrefix(f.Usage, "same as --"); ok {
+		name, _, _ := strings.Cut(rest, " ")
+		if p, ok := placeholders[name]; ok {
+			return p
+		}
+	}
 	if p, ok := placeholders[f.Name]; ok {
 		return p
 	}
