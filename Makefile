@@ -26,6 +26,7 @@ help:
 	@echo "make reproduce   install what is missing, build the demo set, clean it, write $(REPORT)/data, run the demo ablation (one seed) into build/reproduce/<commit> and compare it with $(REPRO)"
 	@echo "make reproduce-reference  the committed reference: the demo ablation with three seeds in build/reference (hours; resumable), published to $(REPRO) when it finished"
 	@echo "make bench-realistic  fgia against timm (PyTorch) and JAX at ViT-S/16-224 and Swin-V2-T-256 on the CPU (writes $(REPORT)/bench-realistic.md)"
+	@echo "make bench-gemm  the matrix products of a ViT-S/16 block alone: XLA's GEMMs against OpenBLAS (writes $(REPORT)/gemm-shapes.md)"
 	@echo "make test        install what is missing, vet, go test, Parquet interop, notebooks (copies under build/notebooks), browser check"
 	@echo "make install     go install fgia onto PATH"
 	@echo "make notebooks-refresh  execute notebooks/*.ipynb in place and sign them, to commit their outputs (NOTEBOOKS=notebooks/01_data.ipynb for one)"
@@ -190,6 +191,9 @@ timm-parity: deps-timm build
 # venvs (build/venv-bench, build/venv-jax) are made by
 # scripts/install_bench_peers.sh. About half an hour with the defaults;
 # scripts/bench_realistic.sh -m vit -r 3 runs ViT-S alone (about 12 min).
-.PHONY: bench-realistic
+.PHONY: bench-realistic bench-gemm
 bench-realistic: deps deps-bench build
 	scripts/bench_realistic.sh
+
+bench-gemm: deps deps-bench
+	scripts/gemm_shapes.sh

@@ -46,7 +46,7 @@ type Result struct {
 	TrainImgPerS     float64
 	InferImgPerS     float64
 	TrainStepMS      float64
-	TrainCPUPerStep  float64       // process CPU seconds per timed step, all threads (see processCPU)
+	TrainCPUPerStep  float64       // process CPU seconds per timed step, all threads (see ProcessCPU)
 	InferCPUPerBatch float64       // the same per inference batch
 	FirstTrainStep   time.Duration // compilation included
 	FirstInferBatch  time.Duration
@@ -217,12 +217,12 @@ func timeSteps(warmup, steps int, fn func() error) (first time.Duration, seconds
 			first = time.Since(start)
 		}
 	}
-	cpu := processCPU()
+	cpu := ProcessCPU()
 	start = time.Now()
 	for range steps {
 		if err := fn(); err != nil {
 			return first, 0, 0, err
 		}
 	}
-	return first, time.Since(start).Seconds(), (processCPU() - cpu).Seconds(), nil
+	return first, time.Since(start).Seconds(), (ProcessCPU() - cpu).Seconds(), nil
 }
