@@ -17,11 +17,13 @@ import (
 // AblationTable is the ablation as a notebook shows it: each row's Test-B
 // top-1 with its 95% bootstrap interval and the spread over seeds, and its
 // difference to the row it changes (vs) with the paired 95% interval, in
-// bold (and "yes" under "excludes 0") where that interval excludes 0. For
-// a table of an older fgia, the columns it lacks are left out (Missing
-// says which).
+// bold (and "yes" under "excludes 0") where that interval excludes 0, and,
+// with several seeds, the range of the seeds' own differences (✓ where
+// every seed agrees in sign). For a table of an older fgia, the columns it
+// lacks are left out (Missing says which).
 func (r *Reproduction) AblationTable() *Table {
 	full := len(r.Missing()) == 0
+	bySeed := full && r.seedDeltas()
 	t := &Table{Columns: []Column{{Name: "step"}, {Name: "Test-A", Format: Percent}, {Name: "Test-B", Format: Percent}}}
 	if full {
 		t.Columns = append(t.Columns, Column{Name: "95% interval"}, Column{Name: "seeds"}, Column{Name: "sd over seeds", Format: Points})
@@ -29,6 +31,9 @@ func (r *Reproduction) AblationTable() *Table {
 	t.Columns = append(t.Columns, Column{Name: "Δ Test-B"})
 	if full {
 		t.Columns = append(t.Columns, Column{Name: "Δ 95% interval"}, Column{Name: "excludes 0"})
+	}
+	if bySeed {
+		t.Columns = append(t.Columns, Column{Name: "Δ by seed"})
 	}
 	t.Columns = append(t.Columns, Column{Name: "vs"})
 	if full {
@@ -58,6 +63,9 @@ func (r *Reproduction) AblationTable() *Table {
 		if full {
 			row = append(row, interval, excludes)
 		}
+		if bySeed {
+			row = append(row, deltaBySeed(x))
+		}
 		row = append(row, x.Base)
 		if full {
 			row = append(row, x.Status)
@@ -65,6 +73,28 @@ func (r *Reproduction) AblationTable() *Table {
 		t.Rows = append(t.Rows, row)
 	}
 	return t
+}
+
+// seedDeltas says whether the table has the seeds' own deltas (written by
+// a newer fgia) and more than one seed to show them for.
+func (r *Reproduction) seedDeltas() bool {
+	if !slices.Contains(r.Columns, "delta_seed_min") {
+		return false
+	}
+	return slices.ContainsFunc(r.Rows, func(x reproduce.Row) bool { return x.Seeds > 1 })
+}
+
+// deltaBySeed is the range of a row's per-seed deltas in points, with ✓
+// where every seed's delta has the sign of the mean ("" without one).
+func deltaBySeed(x reproduce.Row) string {
+	if x.Base == "" || x.Seeds < 2 || math.IsNaN(x.DeltaSeedMin) {
+		return ""
+	}
+	s := FormatPoints(x.DeltaSeedMin) + ".." + FormatPoints(x.DeltaSeedMax)
+	if x.EverySeed() {
+		s += " ✓"
+	}
+	return s
 }
 
 // Significant lists the rows whose delta's paired interval excludes 0
@@ -91,9 +121,9 @@ func (r *Reproduction) Notes() *Table {
 	return t
 }
 
-// SeedSpread is every trained row's Test-B top-1 by seed, with the mean
-// and the standard deviation (ablation_seeds.parquet); nil when the folder
-// has no per-seed table.
+// SeedSpread is every row's Test-B top-1 by seed (ablation_seeds.parquet),
+// with the row's mean and standard deviation over seeds and the range;
+// nil when the folder has no per-seed table.
 func (r *Reproduction) SeedSpread() (*Table, error) {
 	path := filepath.Join(r.Dir, reproduce.SeedTable)
 	if !exists(path) {
@@ -127,33 +157,13 @@ func (r *Reproduction) SeedSpread() (*Table, error) {
 			row = append(row, seedRows[i].TestB)
 			vals = append(vals, seedRows[i].TestB)
 		}
-		mean, sd := meanSD(vals)
-		spread := math.NaN()
+		sd, spread := math.NaN(), math.NaN()
 		if len(vals) > 1 {
-			spread = slices.Max(vals) - slices.Min(vals)
+			sd, spread = x.TestBStd, slices.Max(vals)-slices.Min(vals)
 		}
-		t.Rows = append(t.Rows, append(row, mean, sd, spread))
+		t.Rows = append(t.Rows, append(row, x.TestB, sd, spread))
 	}
 	return t, nil
-}
-
-// meanSD is the mean and the sample standard deviation (NaN for fewer than
-// two values).
-func meanSD(v []float64) (mean, sd float64) {
-	if len(v) == 0 {
-		return math.NaN(), math.NaN()
-	}
-	for _, x := range v {
-		mean += x
-	}
-	mean /= float64(len(v))
-	if len(v) < 2 {
-		return mean, math.NaN()
-	}
-	for _, x := range v {
-		sd += (x - mean) * (x - mean)
-	}
-	return mean, math.Sqrt(sd / float64(len(v)-1))
 }
 
 // ResultsCSV is the folder's results.csv (timm style) as a table; nil when
@@ -325,6 +335,9 @@ func (r *Reproduction) Summary() string {
 			continue
 		}
 		d := fmt.Sprintf("%s vs %s %s %s", x.Step, x.Base, FormatPoints(x.Delta), FormatInterval(x.DeltaCILow, x.DeltaCIHigh, true))
+		if by := deltaBySeed(x); by != "" && r.seedDeltas() {
+			d += map[bool]string{true: ", in every seed", false: ", not in every seed (" + by + ")"}[x.EverySeed()]
+		}
 		if x.Significant() {
 			real = append(real, d)
 		} else {

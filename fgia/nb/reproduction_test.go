@@ -87,10 +87,10 @@ func TestAblationTableWithIntervals(t *testing.T) {
 	dir := t.TempDir()
 	nan := math.NaN()
 	rows := []reproduce.Row{
-		{Step: "clean", Model: "clean", Seeds: 2, TestA: 0.6, TestB: 0.62, TestBStd: 0.004, CILow: 0.61, CIHigh: 0.63, DeltaCILow: nan, DeltaCIHigh: nan, Status: "ok"},
-		{Step: "arcface", Model: "arcface", Seeds: 2, TestB: 0.65, CILow: 0.64, CIHigh: 0.66, Base: "clean", Delta: 0.03, DeltaCILow: 0.01, DeltaCIHigh: 0.05, Status: "ok"},
-		{Step: "tta", Model: "arcface_tta", Seeds: 2, TestB: 0.651, CILow: 0.64, CIHigh: 0.66, Base: "arcface", Delta: 0.001, DeltaCILow: -0.002, DeltaCIHigh: 0.004, Status: "ok"},
-		{Step: "final", Model: "ensemble", Seeds: 1, TestB: 0.7, CILow: nan, CIHigh: nan, Base: "tta", Delta: 0.049, DeltaCILow: nan, DeltaCIHigh: nan, Status: "collapsed"},
+		{Step: "clean", Model: "clean", Seeds: 2, TestA: 0.6, TestB: 0.62, TestBStd: 0.008 / math.Sqrt2, CILow: 0.61, CIHigh: 0.63, DeltaCILow: nan, DeltaCIHigh: nan, DeltaSeedMin: nan, DeltaSeedMax: nan, Status: "ok"},
+		{Step: "arcface", Model: "arcface", Seeds: 2, TestB: 0.65, CILow: 0.64, CIHigh: 0.66, Base: "clean", Delta: 0.03, DeltaCILow: 0.01, DeltaCIHigh: 0.05, DeltaSeedMin: 0.026, DeltaSeedMax: 0.034, Status: "ok"},
+		{Step: "tta", Model: "arcface_tta", Seeds: 2, TestB: 0.651, CILow: 0.64, CIHigh: 0.66, Base: "arcface", Delta: 0.001, DeltaCILow: -0.002, DeltaCIHigh: 0.004, DeltaSeedMin: -0.001, DeltaSeedMax: 0.003, Status: "ok"},
+		{Step: "final", Model: "ensemble", Seeds: 1, TestB: 0.7, CILow: nan, CIHigh: nan, Base: "tta", Delta: 0.049, DeltaCILow: nan, DeltaCIHigh: nan, DeltaSeedMin: 0.049, DeltaSeedMax: 0.049, Status: "collapsed"},
 	}
 	if err := table.Write(filepath.Join(dir, reproduce.Table), rows); err != nil {
 		t.Fatal(err)
@@ -135,9 +135,9 @@ func TestAblationTableWithIntervals(t *testing.T) {
 	}
 	s := renderHTML(t, r.AblationTable())
 	for _, w := range []string{
-		">[61.00, 63.00%]</td>", ">+0.40</td>", // clean: interval, sd over 2 seeds
-		"<b>+3.00</b>", ">[+1.00, +5.00]</td>", ">yes</td>", // arcface: excludes 0
-		">+0.10</td>", ">[-0.20, +0.40]</td>", ">no</td>", // tta: does not
+		">[61.00, 63.00%]</td>", ">+0.57</td>", // clean: interval, sd over 2 seeds
+		"<b>+3.00</b>", ">[+1.00, +5.00]</td>", ">yes</td>", ">+2.60..+3.40 ✓</td>", // arcface: excludes 0, in every seed
+		">+0.10</td>", ">[-0.20, +0.40]</td>", ">no</td>", ">-0.10..+0.30</td>", // tta: does not
 		">collapsed</td>",
 	} {
 		if !strings.Contains(s, w) {
@@ -154,7 +154,7 @@ func TestAblationTableWithIntervals(t *testing.T) {
 	sum := r.Summary()
 	for _, w := range []string{
 		"4 rows, each the mean of 2 seeds; a row's 95% interval is ±1.0 points",
-		"excludes 0 (real at 95%): arcface vs clean +3.00 [+1.00, +5.00].",
+		"excludes 0 (real at 95%): arcface vs clean +3.00 [+1.00, +5.00], in every seed.",
 		"Within noise (interval includes 0): tta; the largest of these differences is 0.10 points",
 		"Marked collapsed by the guard and recorded (--allow-collapse): final (Test-B 70.00%)",
 		"best Test-B row is **final** at 70.00% –",

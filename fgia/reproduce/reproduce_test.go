@@ -260,21 +260,26 @@ func TestSeeds(t *testing.T) {
 	if err != nil || len(seedRows) != 6 {
 		t.Fatalf("%d seed rows, %v", len(seedRows), err)
 	}
+	testB := map[string][3]float64{} // step -> Test-B of seeds 1 and 2
+	for _, sr := range seedRows {
+		v := testB[sr.Step]
+		v[sr.Seed] = sr.TestB
+		testB[sr.Step] = v
+	}
 	for _, row := range rows {
-		var a, b SeedRow
-		for _, sr := range seedRows {
-			if sr.Step == row.Step && sr.Seed == 1 {
-				a = sr
-			}
-			if sr.Step == row.Step && sr.Seed == 2 {
-				b = sr
-			}
+		a, b := testB[row.Step][1], testB[row.Step][2]
+		if row.Seeds != 2 || math.Abs(row.TestB-(a+b)/2) > 1e-12 {
+			t.Errorf("%s: %d seeds, Test-B %v, want the mean of %v and %v", row.Step, row.Seeds, row.TestB, a, b)
 		}
-		if row.Seeds != 2 || math.Abs(row.TestB-(a.TestB+b.TestB)/2) > 1e-12 {
-			t.Errorf("%s: %d seeds, Test-B %v, want the mean of %v and %v", row.Step, row.Seeds, row.TestB, a.TestB, b.TestB)
-		}
-		if want := math.Abs(a.TestB-b.TestB) / math.Sqrt2; math.Abs(row.TestBStd-want) > 1e-12 {
+		if want := math.Abs(a-b) / math.Sqrt2; math.Abs(row.TestBStd-want) > 1e-12 {
 			t.Errorf("%s: sd %v, want %v", row.Step, row.TestBStd, want)
+		}
+		if row.Base == "" {
+			continue
+		}
+		d1, d2 := a-testB[row.Base][1], b-testB[row.Base][2]
+		if math.Abs(row.DeltaSeedMin-min(d1, d2)) > 1e-12 || math.Abs(row.DeltaSeedMax-max(d1, d2)) > 1e-12 {
+			t.Errorf("%s: Δ by seed %v..%v, want the seeds' %v and %v", row.Step, row.DeltaSeedMin, row.DeltaSeedMax, d1, d2)
 		}
 	}
 	ck := func(seed int) string {
@@ -286,6 +291,52 @@ func TestSeeds(t *testing.T) {
 	}
 	if !strings.Contains(ck(1), `"seed": 1`) || !strings.Contains(ck(2), `"seed": 2`) {
 		t.Errorf("the seeds' runs do not carry seeds 1 and 2")
+	}
+}
+
+func TestEverySeed(t *testing.T) {
+	nan := math.NaN()
+	for _, tc := range []struct {
+		name          string
+		base          string
+		delta, lo, hi float64
+		want          bool
+	}{
+		{"gain in every seed", "a", 0.02, 0.01, 0.03, true},
+		{"loss in every seed", "a", -0.02, -0.03, -0.01, true},
+		{"a seed against the mean", "a", 0.02, -0.01, 0.05, false},
+		{"a seed at zero", "a", -0.01, -0.02, 0, false},
+		{"no base", "", 0.02, 0.01, 0.03, false},
+		{"no per-seed deltas", "a", 0.02, nan, nan, false},
+	} {
+		r := Row{Base: tc.base, Delta: tc.delta, DeltaSeedMin: tc.lo, DeltaSeedMax: tc.hi}
+		if got := r.EverySeed(); got != tc.want {
+			t.Errorf("%s: EverySeed() = %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
+
+func TestSeedDeltaRange(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		a, b    map[int]float64
+		lo, hi  float64
+		noSeeds bool
+	}{
+		{"three seeds", map[int]float64{1: 0.6, 2: 0.7, 3: 0.65}, map[int]float64{1: 0.5, 2: 0.72, 3: 0.6}, -0.02, 0.1, false},
+		{"only shared seeds count", map[int]float64{1: 0.6, 2: 0.9}, map[int]float64{1: 0.5}, 0.1, 0.1, false},
+		{"no shared seed", map[int]float64{2: 0.6}, map[int]float64{1: 0.5}, 0, 0, true},
+	} {
+		lo, hi := seedDeltaRange(tc.a, tc.b)
+		if tc.noSeeds {
+			if !math.IsNaN(lo) || !math.IsNaN(hi) {
+				t.Errorf("%s: %v..%v, want NaN", tc.name, lo, hi)
+			}
+			continue
+		}
+		if math.Abs(lo-tc.lo) > 1e-12 || math.Abs(hi-tc.hi) > 1e-12 {
+			t.Errorf("%s: %v..%v, want %v..%v", tc.name, lo, hi, tc.lo, tc.hi)
+		}
 	}
 }
 

@@ -60,19 +60,34 @@ type Row struct {
 	// scored on the same resampled Test-B images.
 	DeltaCILow  float64 `parquet:"delta_ci_low"`
 	DeltaCIHigh float64 `parquet:"delta_ci_high"`
-	Top5B       float64 `parquet:"testb_top5"`
-	MeanClass   float64 `parquet:"testb_mean_class_acc"`
-	Head        float64 `parquet:"testb_head_acc"`
-	Medium      float64 `parquet:"testb_medium_acc"`
-	Tail        float64 `parquet:"testb_tail_acc"`
-	Seconds     float64 `parquet:"seconds"` // mean training time a seed
-	Status      string  `parquet:"status"`
-	Note        string  `parquet:"note"`
+	// DeltaSeedMin and DeltaSeedMax are the smallest and largest of the
+	// deltas seed by seed (over the seeds both rows have): the bootstrap
+	// interval covers the test images only, these show whether the
+	// training seed could turn the difference around.
+	DeltaSeedMin float64 `parquet:"delta_seed_min"`
+	DeltaSeedMax float64 `parquet:"delta_seed_max"`
+	Top5B        float64 `parquet:"testb_top5"`
+	MeanClass    float64 `parquet:"testb_mean_class_acc"`
+	Head         float64 `parquet:"testb_head_acc"`
+	Medium       float64 `parquet:"testb_medium_acc"`
+	Tail         float64 `parquet:"testb_tail_acc"`
+	Seconds      float64 `parquet:"seconds"` // mean training time a seed
+	Status       string  `parquet:"status"`
+	Note         string  `parquet:"note"`
 }
 
 // Significant says whether the delta's interval excludes 0.
 func (r Row) Significant() bool {
 	return r.Base != "" && (r.DeltaCILow > 0 || r.DeltaCIHigh < 0)
+}
+
+// EverySeed says whether every seed's delta has the sign of the mean
+// delta (false for a row without a base or without per-seed deltas).
+func (r Row) EverySeed() bool {
+	if r.Base == "" || math.IsNaN(r.DeltaSeedMin) {
+		return false
+	}
+	return r.Delta > 0 && r.DeltaSeedMin > 0 || r.Delta < 0 && r.DeltaSeedMax < 0
 }
 
 // setDetail notes what this seed's step chose or kept (a row's detail).
@@ -169,6 +184,7 @@ func (p *pipeline) aggregate() ([]Row, []SeedRow) {
 	var rows []Row
 	var seedRows []SeedRow
 	correct := map[string]map[int][]bool{} // step -> seed -> correctness
+	testB := map[string]map[int]float64{}  // step -> seed -> Test-B top-1
 	for _, st := range p.Recipe.Rows() {
 		var per []SeedRow
 		for seed := 1; seed <= p.Seeds; seed++ {
@@ -205,8 +221,9 @@ func (p *pipeline) aggregate() ([]Row, []SeedRow) {
 				r.Status = StatusCollapsed
 			}
 		}
-		correct[st.Name] = map[int][]bool{}
+		correct[st.Name], testB[st.Name] = map[int][]bool{}, map[int]float64{}
 		for _, x := range per {
+			testB[st.Name][x.Seed] = x.TestB
 			if c, err := p.testBCorrect(x); err == nil {
 				correct[st.Name][x.Seed] = c
 			}
@@ -216,7 +233,9 @@ func (p *pipeline) aggregate() ([]Row, []SeedRow) {
 			r.CILow, r.CIHigh = iv.Low, iv.High
 		}
 		r.DeltaCILow, r.DeltaCIHigh = math.NaN(), math.NaN()
+		r.DeltaSeedMin, r.DeltaSeedMax = math.NaN(), math.NaN()
 		if st.Base != "" {
+			r.DeltaSeedMin, r.DeltaSeedMax = seedDeltaRange(testB[st.Name], testB[st.Base])
 			base := slices.IndexFunc(rows, func(b Row) bool { return b.Step == st.Base })
 			if base >= 0 {
 				r.Delta, r.DeltaA = r.TestB-rows[base].TestB, r.TestA-rows[base].TestA
@@ -230,6 +249,21 @@ func (p *pipeline) aggregate() ([]Row, []SeedRow) {
 		rows = append(rows, r)
 	}
 	return rows, seedRows
+}
+
+// seedDeltaRange is the smallest and largest of a[seed] - b[seed] over the
+// seeds both have (NaN, NaN for none).
+func seedDeltaRange(a, b map[int]float64) (lo, hi float64) {
+	lo, hi = math.Inf(1), math.Inf(-1)
+	for seed, x := range a {
+		if y, ok := b[seed]; ok {
+			lo, hi = min(lo, x-y), max(hi, x-y)
+		}
+	}
+	if math.IsInf(lo, 1) {
+		return math.NaN(), math.NaN()
+	}
+	return lo, hi
 }
 
 // seedsOf lists c's correctness vectors in seed order, only for the seeds
@@ -288,13 +322,17 @@ func (p *pipeline) markdown(rows []Row) string {
 		seeds = max(seeds, r.Seeds)
 	}
 	fmt.Fprintf(&b, "Top-1 in %%, the mean over %d seed(s); ± is the 95%% bootstrap interval over the %d Test-B images (%d resamples)", seeds, len(p.testB), bootstrap.Resamples)
-	b.WriteString(", Δ the difference to the row in *vs* with its paired 95% interval; **bold** Δ: the interval excludes 0. ")
+	b.WriteString(", Δ the difference to the row in *vs* with its paired 95% interval; **bold** Δ: the interval excludes 0")
+	if seeds > 1 {
+		b.WriteString("; *by seed*: the smallest and largest of the seeds' own Δ, ✓ where every seed's Δ has the sign of the mean")
+	}
+	b.WriteString(". ")
 	b.WriteString("Choices (K, ensemble weights, pseudo-label or distillation, the submission) are made on Test-A; Test-B is only reported. ")
 	b.WriteString("Bands: classes by training frequency (thirds by rank).\n\n")
-	b.WriteString("| step | Test-A | Test-B | ± | sd seeds | Δ Test-B | Δ 95% | vs | mean/class | head | medium | tail | train s | status | note |\n")
-	b.WriteString("|---|---:|---:|---:|---:|---:|---|---|---:|---:|---:|---:|---:|---|---|\n")
+	b.WriteString("| step | Test-A | Test-B | ± | sd seeds | Δ Test-B | Δ 95% | by seed | vs | mean/class | head | medium | tail | train s | status | note |\n")
+	b.WriteString("|---|---:|---:|---:|---:|---:|---|---|---|---:|---:|---:|---:|---:|---|---|\n")
 	for _, r := range rows {
-		delta, dci := "", ""
+		delta, dci, bySeed := "", "", ""
 		if r.Base != "" {
 			delta = fmt.Sprintf("%+.2f", 100*r.Delta)
 			if r.Significant() {
@@ -302,6 +340,12 @@ func (p *pipeline) markdown(rows []Row) string {
 			}
 			if !math.IsNaN(r.DeltaCILow) {
 				dci = fmt.Sprintf("[%+.2f, %+.2f]", 100*r.DeltaCILow, 100*r.DeltaCIHigh)
+			}
+			if r.Seeds > 1 && !math.IsNaN(r.DeltaSeedMin) {
+				bySeed = fmt.Sprintf("%+.2f..%+.2f", 100*r.DeltaSeedMin, 100*r.DeltaSeedMax)
+				if r.EverySeed() {
+					bySeed += " ✓"
+				}
 			}
 		}
 		pm := ""
@@ -316,8 +360,8 @@ func (p *pipeline) markdown(rows []Row) string {
 		if r.Seconds > 0 {
 			secs = fmt.Sprintf("%.0f", r.Seconds)
 		}
-		fmt.Fprintf(&b, "| %s | %.2f | %.2f | %s | %s | %s | %s | %s | %.2f | %.2f | %.2f | %.2f | %s | %s | %s |\n",
-			r.Step, 100*r.TestA, 100*r.TestB, pm, sd, delta, dci, r.Base, 100*r.MeanClass,
+		fmt.Fprintf(&b, "| %s | %.2f | %.2f | %s | %s | %s | %s | %s | %s | %.2f | %.2f | %.2f | %.2f | %s | %s | %s |\n",
+			r.Step, 100*r.TestA, 100*r.TestB, pm, sd, delta, dci, bySeed, r.Base, 100*r.MeanClass,
 			100*r.Head, 100*r.Medium, 100*r.Tail, secs, r.Status, strings.ReplaceAll(r.Note, "|", "/"))
 	}
 	return b.String()
