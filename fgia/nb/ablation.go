@@ -64,7 +64,7 @@ func (r *Reproduction) AblationTable() *Table {
 			row = append(row, interval, excludes)
 		}
 		if bySeed {
-			row = append(row, deltaBySeed(x))
+			row = append(row, x.DeltaBySeed(FormatPoints))
 		}
 		row = append(row, x.Base)
 		if full {
@@ -82,19 +82,6 @@ func (r *Reproduction) seedDeltas() bool {
 		return false
 	}
 	return slices.ContainsFunc(r.Rows, func(x reproduce.Row) bool { return x.Seeds > 1 })
-}
-
-// deltaBySeed is the range of a row's per-seed deltas in points, with ✓
-// where every seed's delta has the sign of the mean ("" without one).
-func deltaBySeed(x reproduce.Row) string {
-	if x.Base == "" || x.Seeds < 2 || math.IsNaN(x.DeltaSeedMin) {
-		return ""
-	}
-	s := FormatPoints(x.DeltaSeedMin) + ".." + FormatPoints(x.DeltaSeedMax)
-	if x.EverySeed() {
-		s += " ✓"
-	}
-	return s
 }
 
 // Significant lists the rows whose delta's paired interval excludes 0
@@ -328,6 +315,7 @@ func (r *Reproduction) Summary() string {
 		fmt.Fprintf(&b, "; a row's 95%% interval is ±%.1f points (median half-width)", 100*halves[len(halves)/2])
 	}
 	b.WriteString(".\n\n")
+	bySeed := r.seedDeltas()
 	var real, noise []string
 	largestNoise := 0.0
 	for _, x := range r.Rows {
@@ -335,8 +323,12 @@ func (r *Reproduction) Summary() string {
 			continue
 		}
 		d := fmt.Sprintf("%s vs %s %s %s", x.Step, x.Base, FormatPoints(x.Delta), FormatInterval(x.DeltaCILow, x.DeltaCIHigh, true))
-		if by := deltaBySeed(x); by != "" && r.seedDeltas() {
-			d += map[bool]string{true: ", in every seed", false: ", not in every seed (" + by + ")"}[x.EverySeed()]
+		if by := x.DeltaBySeed(FormatPoints); by != "" && bySeed {
+			if x.EverySeed() {
+				d += ", in every seed"
+			} else {
+				d += ", not in every seed (" + by + ")"
+			}
 		}
 		if x.Significant() {
 			real = append(real, d)

@@ -90,6 +90,20 @@ func (r Row) EverySeed() bool {
 	return r.Delta > 0 && r.DeltaSeedMin > 0 || r.Delta < 0 && r.DeltaSeedMax < 0
 }
 
+// DeltaBySeed is the range of the seeds' own deltas as "lo..hi", each
+// written by points, with " ✓" where every seed agrees in sign (EverySeed);
+// "" for a row without a base, with one seed, or without per-seed deltas.
+func (r Row) DeltaBySeed(points func(float64) string) string {
+	if r.Base == "" || r.Seeds < 2 || math.IsNaN(r.DeltaSeedMin) {
+		return ""
+	}
+	s := points(r.DeltaSeedMin) + ".." + points(r.DeltaSeedMax)
+	if r.EverySeed() {
+		s += " ✓"
+	}
+	return s
+}
+
 // setDetail notes what this seed's step chose or kept (a row's detail).
 func (s *seedRun) setDetail(step, detail string) {
 	if s.details == nil {
@@ -313,6 +327,9 @@ func (p *pipeline) writeTables() ([]Row, error) {
 	return rows, p.writeResults(rows)
 }
 
+// points writes a difference in percentage points, signed.
+func points(d float64) string { return fmt.Sprintf("%+.2f", 100*d) }
+
 // markdown renders the table.
 func (p *pipeline) markdown(rows []Row) string {
 	var b strings.Builder
@@ -332,20 +349,14 @@ func (p *pipeline) markdown(rows []Row) string {
 	b.WriteString("| step | Test-A | Test-B | ± | sd seeds | Δ Test-B | Δ 95% | by seed | vs | mean/class | head | medium | tail | train s | status | note |\n")
 	b.WriteString("|---|---:|---:|---:|---:|---:|---|---|---|---:|---:|---:|---:|---:|---|---|\n")
 	for _, r := range rows {
-		delta, dci, bySeed := "", "", ""
+		delta, dci := "", ""
 		if r.Base != "" {
-			delta = fmt.Sprintf("%+.2f", 100*r.Delta)
+			delta = points(r.Delta)
 			if r.Significant() {
 				delta = "**" + delta + "**"
 			}
 			if !math.IsNaN(r.DeltaCILow) {
-				dci = fmt.Sprintf("[%+.2f, %+.2f]", 100*r.DeltaCILow, 100*r.DeltaCIHigh)
-			}
-			if r.Seeds > 1 && !math.IsNaN(r.DeltaSeedMin) {
-				bySeed = fmt.Sprintf("%+.2f..%+.2f", 100*r.DeltaSeedMin, 100*r.DeltaSeedMax)
-				if r.EverySeed() {
-					bySeed += " ✓"
-				}
+				dci = "[" + points(r.DeltaCILow) + ", " + points(r.DeltaCIHigh) + "]"
 			}
 		}
 		pm := ""
@@ -361,7 +372,7 @@ func (p *pipeline) markdown(rows []Row) string {
 			secs = fmt.Sprintf("%.0f", r.Seconds)
 		}
 		fmt.Fprintf(&b, "| %s | %.2f | %.2f | %s | %s | %s | %s | %s | %s | %.2f | %.2f | %.2f | %.2f | %s | %s | %s |\n",
-			r.Step, 100*r.TestA, 100*r.TestB, pm, sd, delta, dci, bySeed, r.Base, 100*r.MeanClass,
+			r.Step, 100*r.TestA, 100*r.TestB, pm, sd, delta, dci, r.DeltaBySeed(points), r.Base, 100*r.MeanClass,
 			100*r.Head, 100*r.Medium, 100*r.Tail, secs, r.Status, strings.ReplaceAll(r.Note, "|", "/"))
 	}
 	return b.String()
